@@ -1,0 +1,12 @@
+#include "clock.h"
+
+#include <cmath>
+
+namespace breakwater {
+
+Millis fromSeconds(double seconds)
+{
+    return Millis(static_cast<Millis::rep>(std::llround(seconds * 1000.0)));
+}
+
+} // namespace breakwater

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "errors/classifiederror.h"
+#include "providers/chat.h"
+#include "providers/providerconfig.h"
+#include "transport/transport.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QUrl>
+
+#include <memory>
+#include <optional>
+#include <variant>
+
+namespace breakwater {
+
+/// What one chunk of a streamed answer brought.
+struct StreamProgress {
+    /// Text that arrived in this chunk (may be empty).
+    QString textDelta;
+    /// At least one complete event has arrived so far (the first-token timeout is satisfied).
+    bool sawEvent = false;
+    /// The stream's terminator arrived (`message_stop` / `data: [DONE]`).
+    bool complete = false;
+    /// A mid-stream error event, or data that could not be parsed (then `malformed`).
+    std::optional<ClassifiedError> error;
+};
+
+/// Decodes one streamed (SSE) answer of one wire format, chunk by chunk.
+class StreamDecoder {
+public:
+    virtual ~StreamDecoder() = default;
+    /// Feeds the next bytes as they came off the socket (any split, any line ending).
+    virtual StreamProgress feed(QByteArrayView chunk) = 0;
+    /// The connection closed: the answer so far, or `malformed` when no terminator came.
+    virtual std::variant<ChatAnswer, ClassifiedError> finish() = 0;
+};
+
+/// One wire format: builds requests and reads answers. Stateless, so shareable.
+class ProviderAdapter {
+public:
+    virtual ~ProviderAdapter() = default;
+    virtual ProviderKind kind() const = 0;
+    /// The HTTP request for `request`. `apiKey` goes only into the auth header.
+    virtual HttpRequest buildRequest(const QUrl &baseUrl, const QByteArray &apiKey,
+                                     const ChatRequest &request) const = 0;
+    /// Reads a complete 2xx JSON answer; `malformed` when it cannot.
+    virtual std::variant<ChatAnswer, ClassifiedError> parseAnswer(const QByteArray &body) const = 0;
+    virtual std::unique_ptr<StreamDecoder> createStreamDecoder() const = 0;
+};
+
+std::unique_ptr<ProviderAdapter> createProviderAdapter(ProviderKind kind);
+
+} // namespace breakwater
