@@ -1,0 +1,67 @@
+#include "responsecache.h"
+
+#include <QCryptographicHash>
+
+namespace breakwater {
+
+ResponseCache::ResponseCache(CachePolicy policy, const Clock &clock)
+    : m_policy(policy), m_clock(clock)
+{
+}
+
+QString ResponseCache::keyFor(const QString &prompt, int maxTokens)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(prompt.toUtf8());
+    hash.addData(QByteArrayView("\x1f"));
+    hash.addData(QByteArray::number(maxTokens));
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+std::optional<QString> ResponseCache::lookup(const QString &key)
+{
+    std::lock_guard lock(m_mutex);
+    const auto found = m_index.find(key);
+    if (found == m_index.end())
+        return std::nullopt;
+    const auto entry = found.value();
+    if (m_policy.ttl > Millis(0) && m_clock.now() - entry->storedAt >= m_policy.ttl) {
+        m_recency.erase(entry);
+        m_index.erase(found);
+        return std::nullopt;
+    }
+    m_recency.splice(m_recency.begin(), m_recency, entry);
+    return entry->answer;
+}
+
+void ResponseCache::store(const QString &key, const QString &answer)
+{
+    if (!m_policy.enabled || m_policy.maxEntries <= 0)
+        return;
+    std::lock_guard lock(m_mutex);
+    if (const auto found = m_index.find(key); found != m_index.end()) {
+        m_recency.erase(found.value());
+        m_index.erase(found);
+    }
+    m_recency.push_front(Entry{key, answer, m_clock.now()});
+    m_index.insert(key, m_recency.begin());
+    while (static_cast<int>(m_recency.size()) > m_policy.maxEntries) {
+        m_index.remove(m_recency.back().key);
+        m_recency.pop_back();
+    }
+}
+
+int ResponseCache::size() const
+{
+    std::lock_guard lock(m_mutex);
+    return static_cast<int>(m_recency.size());
+}
+
+void ResponseCache::clear()
+{
+    std::lock_guard lock(m_mutex);
+    m_recency.clear();
+    m_index.clear();
+}
+
+} // namespace breakwater

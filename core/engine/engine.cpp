@@ -1,0 +1,693 @@
+#include "engine.h"
+
+#include "breaker/breakerregistry.h"
+#include "cache/responsecache.h"
+#include "engine/bulkhead.h"
+#include "engine/eventstream.h"
+#include "engine/truncation.h"
+#include "errors/classifier.h"
+#include "providers/provideradapter.h"
+#include "retry/backoff.h"
+#include "transport/transport.h"
+
+#include <QDateTime>
+#include <QSet>
+
+#include <algorithm>
+#include <optional>
+#include <variant>
+
+namespace breakwater {
+
+namespace {
+
+/// Error bodies are small; anything larger is cut (classification reads the start).
+constexpr qsizetype kMaxErrorBodyBytes = 1 << 20;
+/// A complete JSON answer larger than this is not an answer.
+constexpr qsizetype kMaxAnswerBytes = 32 << 20;
+
+QStringList labelsFor(const QList<ChainEntry> &chain)
+{
+    QStringList labels;
+    for (const ChainEntry &entry : chain) {
+        const bool sharedName = std::any_of(chain.begin(), chain.end(), [&](const ChainEntry &other) {
+            return other.model == entry.model && other.provider != entry.provider;
+        });
+        labels.append(sharedName ? entry.provider + QLatin1Char('/') + entry.model : entry.model);
+    }
+    return labels;
+}
+
+} // namespace
+
+/// Everything a call needs from its engine, fixed for the engine's lifetime.
+struct CallContext {
+    Config config;
+    EngineShared shared;
+    Transport &transport;
+    Clock &clock;
+    RandomSource &random;
+    QUrl embeddedBaseUrl;
+    QStringList labels;
+    std::shared_ptr<ProviderAdapter> anthropic;
+    std::shared_ptr<ProviderAdapter> openai;
+    std::function<void(const QString &callId)> retire;
+
+    const ProviderAdapter &adapter(ProviderKind kind) const
+    {
+        return kind == ProviderKind::OpenAI ? *openai : *anthropic;
+    }
+};
+
+/// The per-call state machine: one chain walk, at most one attempt in flight at a time.
+/// Policy lives in the CallContext; everything here belongs to this call alone.
+class CallRun final {
+public:
+    CallRun(CallContext &context, CallRequest request, Engine::Completion done)
+        : m_context(context), m_request(std::move(request)), m_done(std::move(done)),
+          m_prompt(m_request.prompt)
+    {
+        m_result.id = m_request.id;
+        m_connectTimer = timer([this] { onTimeout(TimeoutKind::Connect, timeouts().connect); });
+        m_firstTokenTimer =
+            timer([this] { onTimeout(TimeoutKind::FirstToken, timeouts().firstToken); });
+        m_idleTimer = timer([this] { onTimeout(TimeoutKind::Idle, timeouts().idle); });
+        m_attemptTimer = timer([this] { onTimeout(TimeoutKind::Attempt, m_attemptLimit); });
+        m_totalTimer = timer([this] { onDeadline(); });
+        m_retryTimer = timer([this] { sendAttempt(); });
+    }
+
+    ~CallRun() { abortTransport(); }
+
+    void start()
+    {
+        m_startedCall = true;
+        m_started = m_context.clock.now();
+        publish(CallStarted{m_request.id, m_started, m_request.stream});
+        if (m_prompt.trimmed().isEmpty()) {
+            finishWithError(Outcome::BadRequest, QStringLiteral("the prompt is empty"));
+            return;
+        }
+        if (timeouts().total > Millis(0)) {
+            m_deadline = m_started + timeouts().total;
+            m_totalTimer->start(timeouts().total);
+        }
+        const CachePolicy &cache = m_context.config.cache;
+        if (cache.enabled && cache.mode == CacheMode::First) {
+            if (const auto cached = m_context.shared.cache.lookup(cacheKey())) {
+                finishFromCache(*cached);
+                return;
+            }
+        }
+        tryModel(0);
+    }
+
+    void cancel()
+    {
+        if (m_finished)
+            return;
+        if (!m_startedCall)
+            m_started = now();
+        if (m_inFlight) {
+            ClassifiedError cancelled;
+            cancelled.outcome = Outcome::Cancelled;
+            cancelled.message = QStringLiteral("cancelled");
+            endAttempt(cancelled, /*allowContinue=*/false);
+        }
+        m_retryTimer->stop();
+        finishWithError(Outcome::Cancelled, QStringLiteral("the call was cancelled"));
+    }
+
+private:
+    using AttemptEnd = std::variant<ChatAnswer, ClassifiedError>;
+
+    std::unique_ptr<Timer> timer(std::function<void()> callback)
+    {
+        return m_context.clock.createTimer(std::move(callback));
+    }
+    const TimeoutPolicy &timeouts() const { return m_context.config.timeouts; }
+    const ChainEntry &entry() const { return m_context.config.chain.at(m_modelIndex); }
+    const QString &label() const { return m_context.labels.at(m_modelIndex); }
+    Millis now() const { return m_context.clock.now(); }
+    void publish(const EngineEvent &event) { m_context.shared.events.publish(event); }
+    QString cacheKey() const
+    {
+        const int maxTokens =
+            m_context.config.chain.isEmpty() ? 0 : m_context.config.chain.first().maxTokens;
+        return ResponseCache::keyFor(m_request.prompt, maxTokens);
+    }
+    bool pastDeadline() const { return m_deadline && now() >= *m_deadline; }
+
+    void tryModel(int index)
+    {
+        m_modelIndex = index;
+        m_attemptOnModel = 0;
+        m_previousDelay = Millis(0);
+        m_truncatedOnModel = false;
+        if (m_modelIndex >= m_context.config.chain.size()) {
+            fallBackBeyondModels();
+            return;
+        }
+        sendAttempt();
+    }
+
+    void moveOn(const QString &reason)
+    {
+        const int next = m_modelIndex + 1;
+        const QString to = next < m_context.config.chain.size() ? m_context.labels.at(next)
+                                                                 : beyondModelsTarget();
+        publish(FallbackHop{m_request.id, now(), label(), to, reason});
+        tryModel(next);
+    }
+
+    /// Where the chain goes once no model is left: "cache" if it could answer, else "degraded".
+    QString beyondModelsTarget()
+    {
+        return m_context.config.cache.enabled ? sources::cache : sources::degraded;
+    }
+
+    void sendAttempt()
+    {
+        if (pastDeadline()) {
+            fallBackBeyondModels();
+            return;
+        }
+        const ChainEntry &model = entry();
+        CircuitBreaker &breaker = m_context.shared.breakers.breaker(label());
+        m_permit = breaker.tryAcquire();
+        if (!m_permit) {
+            skipAttempt(Outcome::ShortCircuited, QStringLiteral("circuit breaker open"));
+            return;
+        }
+        if (!m_context.shared.bulkheads.tryEnter(label(), model.maxConcurrency)) {
+            breaker.onIgnored(*m_permit);
+            m_permit.reset();
+            skipAttempt(Outcome::BulkheadFull,
+                        QStringLiteral("%1 attempts already in flight").arg(model.maxConcurrency));
+            return;
+        }
+        const ProviderConfig *provider = m_context.config.provider(model.provider);
+        Q_ASSERT(provider); // the config loader guarantees every chain entry's provider exists
+        const ProviderAdapter &adapter = m_context.adapter(provider->kind);
+        const QUrl baseUrl =
+            provider->isEmbedded() ? m_context.embeddedBaseUrl : QUrl(provider->baseUrl);
+        // The key is read at send time and handed straight to the request; it is never kept.
+        const QByteArray apiKey =
+            provider->apiKeyEnv.isEmpty() ? QByteArray() : qgetenv(provider->apiKeyEnv.toLatin1());
+        ChatRequest chat{model.model, m_prompt, model.maxTokens, m_request.stream,
+                         m_request.extraHeaders};
+        const HttpRequest httpRequest = adapter.buildRequest(baseUrl, apiKey, chat);
+
+        m_inFlight = true;
+        m_attemptStart = now();
+        m_status = 0;
+        m_responseHeaders = HttpHeaders();
+        m_body.clear();
+        m_decoder.reset();
+        m_sawFirstToken = false;
+        m_partialText.clear();
+        publish(AttemptStarted{m_request.id, m_attemptStart, label(), m_attemptOnModel,
+                               m_permit->probe});
+
+        armAttemptTimers();
+        TransportCallbacks callbacks;
+        callbacks.requestSent = [this] { m_connectTimer->stop(); };
+        callbacks.responseHead = [this](int status, const HttpHeaders &headers) {
+            onResponseHead(status, headers);
+        };
+        callbacks.bodyChunk = [this](const QByteArray &chunk) { onBodyChunk(chunk); };
+        callbacks.finished = [this] { onTransportFinished(); };
+        callbacks.failed = [this](TransportFailure failure, const QString &detail) {
+            endAttempt(classifyTransportFailure(failure, detail));
+        };
+        m_transportRequest = m_context.transport.send(httpRequest, std::move(callbacks));
+    }
+
+    void armAttemptTimers()
+    {
+        const TimeoutPolicy &limits = timeouts();
+        if (limits.connect > Millis(0))
+            m_connectTimer->start(limits.connect);
+        if (limits.firstToken > Millis(0))
+            m_firstTokenTimer->start(limits.firstToken);
+        m_attemptLimit = limits.attempt;
+        if (m_deadline) {
+            const Millis remaining = std::max(Millis(0), *m_deadline - now());
+            if (m_attemptLimit <= Millis(0) || remaining < m_attemptLimit)
+                m_attemptLimit = remaining;
+        }
+        if (m_attemptLimit > Millis(0))
+            m_attemptTimer->start(m_attemptLimit);
+    }
+
+    void stopAttemptTimers()
+    {
+        m_connectTimer->stop();
+        m_firstTokenTimer->stop();
+        m_idleTimer->stop();
+        m_attemptTimer->stop();
+    }
+
+    bool streamingAnswer() const { return m_request.stream && m_status >= 200 && m_status < 300; }
+
+    void onResponseHead(int status, const HttpHeaders &headers)
+    {
+        m_connectTimer->stop();
+        m_status = status;
+        m_responseHeaders = headers;
+        if (streamingAnswer()) {
+            const ProviderConfig *provider = m_context.config.provider(entry().provider);
+            m_decoder = m_context.adapter(provider->kind).createStreamDecoder();
+            restartIdleTimer();
+        } else {
+            // A complete answer or an error arrives as one body: the first token has come.
+            m_firstTokenTimer->stop();
+        }
+    }
+
+    void restartIdleTimer()
+    {
+        if (timeouts().idle > Millis(0))
+            m_idleTimer->start(timeouts().idle);
+    }
+
+    void onBodyChunk(const QByteArray &chunk)
+    {
+        if (!m_decoder) {
+            const qsizetype limit = (m_status >= 200 && m_status < 300) ? kMaxAnswerBytes
+                                                                         : kMaxErrorBodyBytes;
+            if (m_body.size() + chunk.size() > limit) {
+                if (m_status >= 200 && m_status < 300) {
+                    endAttempt(malformedError(
+                        QStringLiteral("answer larger than %1 MiB").arg(kMaxAnswerBytes >> 20)));
+                    return;
+                }
+                m_body.append(chunk.left(limit - m_body.size()));
+                return;
+            }
+            m_body.append(chunk);
+            return;
+        }
+        restartIdleTimer();
+        const StreamProgress progress = m_decoder->feed(chunk);
+        if (progress.sawEvent && !m_sawFirstToken) {
+            m_sawFirstToken = true;
+            m_firstTokenTimer->stop();
+        }
+        if (!progress.textDelta.isEmpty()) {
+            m_partialText += progress.textDelta;
+            publish(StreamDelta{m_request.id, now(), label(), progress.textDelta});
+        }
+        if (progress.error) {
+            endAttempt(*progress.error);
+        } else if (progress.complete) {
+            endAttempt(m_decoder->finish());
+        }
+    }
+
+    void onTransportFinished()
+    {
+        if (m_decoder) {
+            endAttempt(m_decoder->finish());
+            return;
+        }
+        if (m_status >= 200 && m_status < 300) {
+            const ProviderConfig *provider = m_context.config.provider(entry().provider);
+            endAttempt(m_context.adapter(provider->kind).parseAnswer(m_body));
+            return;
+        }
+        endAttempt(classifyHttpError(m_status, m_responseHeaders, m_body,
+                                     QDateTime::currentDateTimeUtc()));
+    }
+
+    void onTimeout(TimeoutKind kind, Millis limit)
+    {
+        if (m_inFlight)
+            endAttempt(timeoutError(kind, limit));
+    }
+
+    void onDeadline()
+    {
+        if (m_finished)
+            return;
+        m_retryTimer->stop();
+        if (m_inFlight) {
+            ClassifiedError error = timeoutError(TimeoutKind::Attempt, timeouts().total);
+            error.message = QStringLiteral("the call's total budget of %1 s ran out")
+                                .arg(toSeconds(timeouts().total));
+            endAttempt(error, /*allowContinue=*/false);
+        }
+        fallBackBeyondModels();
+    }
+
+    void abortTransport()
+    {
+        if (m_transportRequest) {
+            m_transportRequest->abort();
+            // Not destroyed here: this may run inside the transport's own callback.
+            m_retiredRequests.push_back(std::move(m_transportRequest));
+        }
+    }
+
+    /// Records an attempt that was never sent, then moves along the chain.
+    void skipAttempt(Outcome outcome, const QString &message)
+    {
+        AttemptRecord record;
+        record.model = label();
+        record.n = m_attemptOnModel;
+        record.start = now() - m_started;
+        record.outcome = outcome;
+        record.message = message;
+        m_result.attempts.append(record);
+        noteFailure(outcome, message);
+        publish(ShortCircuited{m_request.id, now(), label(), outcome});
+        moveOn(outcomeName(outcome));
+    }
+
+    void noteFailure(Outcome outcome, const QString &message)
+    {
+        m_lastErrorClass = outcome;
+        m_lastErrorMessage = message;
+        m_onlyBadRequests = m_onlyBadRequests && outcome == Outcome::BadRequest;
+    }
+
+    void endAttempt(const AttemptEnd &end, bool allowContinue = true)
+    {
+        if (!m_inFlight)
+            return;
+        m_inFlight = false;
+        stopAttemptTimers();
+        abortTransport();
+        m_context.shared.bulkheads.leave(label());
+
+        const Millis duration = now() - m_attemptStart;
+        AttemptRecord record;
+        record.model = label();
+        record.n = m_attemptOnModel;
+        record.start = m_attemptStart - m_started;
+        record.duration = duration;
+        record.httpStatus = m_status;
+
+        CircuitBreaker &breaker = m_context.shared.breakers.breaker(label());
+        const BreakerPermit permit = *m_permit;
+        m_permit.reset();
+
+        if (const auto *answer = std::get_if<ChatAnswer>(&end)) {
+            record.outcome = Outcome::Success;
+            m_result.attempts.append(record);
+            breaker.onSuccess(permit, duration);
+            publish(AttemptFinished{m_request.id, now(), label(), record.n, Outcome::Success,
+                                    m_status, duration, QString()});
+            finishFromModel(*answer);
+            return;
+        }
+
+        const ClassifiedError &error = std::get<ClassifiedError>(end);
+        record.outcome = error.outcome;
+        record.httpStatus = error.httpStatus != 0 ? error.httpStatus : m_status;
+        record.message = error.message;
+        if (countsAgainstBreaker(error.outcome))
+            breaker.onFailure(permit, duration, error.retryAfter.value_or(Millis(0)));
+        else
+            breaker.onIgnored(permit);
+        m_result.attempts.append(record);
+        publish(AttemptFinished{m_request.id, now(), label(), record.n, error.outcome,
+                                record.httpStatus, duration, error.message});
+        if (error.outcome != Outcome::Cancelled)
+            noteFailure(error.outcome, error.message);
+        if (allowContinue)
+            afterFailedAttempt(error);
+    }
+
+    void afterFailedAttempt(const ClassifiedError &error)
+    {
+        if (error.outcome == Outcome::ContextOverflow) {
+            handleOverflow(error);
+            return;
+        }
+        const RetryDecision decision =
+            decideRetry(m_context.config.retry, error, m_attemptOnModel, m_previousDelay,
+                        m_context.random);
+        if (!decision.retry) {
+            moveOn(decision.reason);
+            return;
+        }
+        if (m_deadline && now() + decision.delay >= *m_deadline) {
+            moveOn(QStringLiteral("a retry in %1 s would end past the call's deadline")
+                       .arg(toSeconds(decision.delay)));
+            return;
+        }
+        AttemptRecord &last = m_result.attempts.last();
+        last.delay = decision.delay;
+        last.delaySource = decision.source;
+        m_previousDelay = decision.delay;
+        ++m_attemptOnModel;
+        publish(RetryScheduled{m_request.id, now(), label(), m_attemptOnModel, decision.delay,
+                               decision.source, error.outcome});
+        m_retryTimer->start(decision.delay);
+    }
+
+    void handleOverflow(const ClassifiedError &error)
+    {
+        const int limit = error.contextLimit.value_or(entry().contextWindow);
+        switch (m_context.config.context.onOverflow) {
+        case OverflowAction::Truncate:
+            if (!m_truncatedOnModel && limit > 0) {
+                const int target = truncationTarget(m_prompt, limit, error.promptTokens.value_or(0));
+                const QString shorter =
+                    truncateToChars(m_prompt, target, m_context.config.context.keep);
+                if (shorter.size() < m_prompt.size()) {
+                    m_prompt = shorter;
+                    m_truncatedOnModel = true;
+                    m_result.truncated = true;
+                    m_result.attempts.last().message +=
+                        QStringLiteral("; prompt truncated to %1 characters").arg(shorter.size());
+                    ++m_attemptOnModel;
+                    sendAttempt();
+                    return;
+                }
+            }
+            moveOn(QStringLiteral("prompt does not fit the context window"));
+            return;
+        case OverflowAction::NextModel:
+            skipToLargerWindow(limit > 0 ? limit : estimateTokens(m_prompt));
+            return;
+        case OverflowAction::Fail:
+            moveOn(QStringLiteral("prompt does not fit the context window"));
+            return;
+        }
+    }
+
+    /// Moves to the next model whose configured window is unknown or larger than `tokens`.
+    void skipToLargerWindow(int tokens)
+    {
+        int next = m_modelIndex + 1;
+        const auto &chain = m_context.config.chain;
+        while (next < chain.size() && chain.at(next).contextWindow > 0 &&
+               chain.at(next).contextWindow <= tokens)
+            ++next;
+        const QString to = next < chain.size() ? m_context.labels.at(next) : beyondModelsTarget();
+        publish(FallbackHop{m_request.id, now(), label(), to,
+                            QStringLiteral("needs a context window larger than %1 tokens").arg(tokens)});
+        tryModel(next);
+    }
+
+    void fallBackBeyondModels()
+    {
+        if (m_finished)
+            return;
+        const CachePolicy &cache = m_context.config.cache;
+        if (cache.enabled) {
+            if (const auto cached = m_context.shared.cache.lookup(cacheKey())) {
+                finishFromCache(*cached);
+                return;
+            }
+        }
+        if (m_onlyBadRequests && m_lastErrorClass == Outcome::BadRequest) {
+            // Every model rejected the request itself: a degraded answer would hide the bug.
+            finishWithError(Outcome::BadRequest, m_lastErrorMessage);
+            return;
+        }
+        m_result.success = true;
+        m_result.degraded = true;
+        m_result.source = sources::degraded;
+        m_result.text = m_context.config.degradedText;
+        fillError();
+        finish();
+    }
+
+    void fillError()
+    {
+        m_result.errorClass = m_lastErrorClass;
+        m_result.error = m_lastErrorMessage;
+    }
+
+    void finishFromModel(const ChatAnswer &answer)
+    {
+        m_result.success = true;
+        m_result.source = label();
+        m_result.text = answer.text;
+        m_result.inputTokens = answer.inputTokens;
+        m_result.outputTokens = answer.outputTokens;
+        if (m_context.config.cache.enabled)
+            m_context.shared.cache.store(cacheKey(), answer.text);
+        finish();
+    }
+
+    void finishFromCache(const QString &text)
+    {
+        m_result.success = true;
+        m_result.source = sources::cache;
+        m_result.text = text;
+        if (m_lastErrorClass)
+            fillError();
+        finish();
+    }
+
+    void finishWithError(Outcome outcome, const QString &message)
+    {
+        m_result.success = false;
+        m_result.source = sources::error;
+        m_result.errorClass = outcome;
+        m_result.error = message;
+        finish();
+    }
+
+    void finish()
+    {
+        if (m_finished)
+            return;
+        m_finished = true;
+        m_totalTimer->stop();
+        m_retryTimer->stop();
+        m_result.duration = now() - m_started;
+        publish(CallFinished{now(), m_result});
+        if (m_done)
+            m_done(m_result);
+        m_context.retire(m_request.id);
+    }
+
+    CallContext &m_context;
+    CallRequest m_request;
+    Engine::Completion m_done;
+    QString m_prompt;
+    CallResult m_result;
+
+    bool m_startedCall = false;
+    Millis m_started{0};
+    std::optional<Millis> m_deadline;
+    int m_modelIndex = 0;
+    int m_attemptOnModel = 0;
+    Millis m_previousDelay{0};
+    bool m_truncatedOnModel = false;
+    std::optional<Outcome> m_lastErrorClass;
+    QString m_lastErrorMessage;
+    bool m_onlyBadRequests = true;
+    bool m_finished = false;
+
+    // The attempt in flight.
+    bool m_inFlight = false;
+    std::optional<BreakerPermit> m_permit;
+    Millis m_attemptStart{0};
+    Millis m_attemptLimit{0};
+    int m_status = 0;
+    HttpHeaders m_responseHeaders;
+    QByteArray m_body;
+    std::unique_ptr<StreamDecoder> m_decoder;
+    bool m_sawFirstToken = false;
+    QString m_partialText;
+    std::unique_ptr<TransportRequest> m_transportRequest;
+    std::vector<std::unique_ptr<TransportRequest>> m_retiredRequests;
+
+    std::unique_ptr<Timer> m_connectTimer;
+    std::unique_ptr<Timer> m_firstTokenTimer;
+    std::unique_ptr<Timer> m_idleTimer;
+    std::unique_ptr<Timer> m_attemptTimer;
+    std::unique_ptr<Timer> m_totalTimer;
+    std::unique_ptr<Timer> m_retryTimer;
+};
+
+Engine::Engine(Config config, EngineShared shared, Transport &transport, Clock &clock,
+               RandomSource &random, QUrl embeddedBaseUrl, QObject *parent)
+    : QObject(parent)
+{
+    const QStringList labels = labelsFor(config.chain);
+    m_context.reset(new CallContext{std::move(config), shared, transport, clock, random,
+                                    std::move(embeddedBaseUrl), labels,
+                                    createProviderAdapter(ProviderKind::Anthropic),
+                                    createProviderAdapter(ProviderKind::OpenAI),
+                                    [this](const QString &callId) { retire(callId); }});
+    // Breakers are created here, in the engine's thread, before any call can race for them.
+    for (const QString &label : labels)
+        shared.breakers.breaker(label);
+}
+
+Engine::~Engine()
+{
+    // Destroyed without finishing: no completion runs for calls still in flight.
+    qDeleteAll(m_calls);
+}
+
+void Engine::purgeRetired()
+{
+    m_retired.clear();
+}
+
+const Config &Engine::config() const
+{
+    return m_context->config;
+}
+
+const QStringList &Engine::modelLabels() const
+{
+    return m_context->labels;
+}
+
+QString Engine::call(CallRequest request, Completion done)
+{
+    if (request.id.isEmpty())
+        request.id = QStringLiteral("call-%1").arg(m_nextCallNumber++);
+    const QString id = request.id;
+    // A caller-supplied id that is still in flight gets a suffix, so ids stay unique.
+    QString uniqueId = id;
+    for (int suffix = 2; m_calls.contains(uniqueId); ++suffix)
+        uniqueId = id + QStringLiteral("#%1").arg(suffix);
+    request.id = uniqueId;
+    auto *run = new CallRun(*m_context, std::move(request), std::move(done));
+    m_calls.insert(uniqueId, run);
+    // Started from the event loop, so that `done` never runs inside call().
+    QMetaObject::invokeMethod(
+        this,
+        [this, uniqueId] {
+            if (CallRun *pending = m_calls.value(uniqueId))
+                pending->start();
+        },
+        Qt::QueuedConnection);
+    return uniqueId;
+}
+
+void Engine::cancel(const QString &callId)
+{
+    if (CallRun *run = m_calls.value(callId))
+        run->cancel();
+}
+
+void Engine::cancelAll()
+{
+    const QStringList ids = m_calls.keys();
+    for (const QString &id : ids)
+        cancel(id);
+}
+
+void Engine::retire(const QString &callId)
+{
+    CallRun *run = m_calls.take(callId);
+    if (!run)
+        return;
+    // Deleted later: this runs from inside the call's own callbacks.
+    m_retired.emplace_back(run);
+    if (m_retired.size() == 1)
+        QMetaObject::invokeMethod(this, &Engine::purgeRetired, Qt::QueuedConnection);
+}
+
+} // namespace breakwater

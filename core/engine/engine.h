@@ -1,0 +1,88 @@
+#pragma once
+
+#include "common/clock.h"
+#include "common/httpheaders.h"
+#include "common/random.h"
+#include "config/config.h"
+#include "engine/callresult.h"
+
+#include <QHash>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace breakwater {
+
+class BreakerRegistry;
+class Bulkheads;
+class CallRun;
+struct CallContext;
+class EventStream;
+class ResponseCache;
+class Transport;
+
+/// What every engine of one run shares: breakers, cache, bulkheads and the event stream.
+/// All of them are thread-safe, so engines in several threads may share one set.
+struct EngineShared {
+    BreakerRegistry &breakers;
+    ResponseCache &cache;
+    Bulkheads &bulkheads;
+    EventStream &events;
+};
+
+/// One prompt to answer robustly.
+struct CallRequest {
+    /// Empty: the engine makes one up ("call-17").
+    QString id;
+    QString prompt;
+    bool stream = false;
+    /// Sent with every attempt (e.g. `x-chaos-fault: overloaded` for the chaos server).
+    HttpHeaders extraHeaders;
+};
+
+/// The resilience engine (SPEC.md section 3): each call goes through the chain of models
+/// with retries, breakers, bulkheads and the timeout budget, then the cache, then the
+/// degraded text, and always ends in exactly one CallResult. Lives in one thread; several
+/// engines in several threads can share one EngineShared.
+class Engine final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Engine)
+
+public:
+    using Completion = std::function<void(const CallResult &)>;
+
+    /// `embeddedBaseUrl` is where providers with base_url "embedded" are reached.
+    Engine(Config config, EngineShared shared, Transport &transport, Clock &clock,
+           RandomSource &random, QUrl embeddedBaseUrl = QUrl(), QObject *parent = nullptr);
+    ~Engine() override;
+
+    const Config &config() const;
+    /// The label of each chain entry, in chain order: the model name, or "provider/model"
+    /// where two providers serve the same model name. Breakers and reports use these.
+    const QStringList &modelLabels() const;
+
+    /// Starts a robust call and returns its id. `done` (optional) runs exactly once, never
+    /// from inside call() itself; CallFinished is published on the event stream too.
+    QString call(CallRequest request, Completion done = {});
+    /// Cancels one call: in-flight attempts are aborted, pending retries dropped, and the
+    /// call ends with `error_class: cancelled`.
+    void cancel(const QString &callId);
+    void cancelAll();
+    int callsInFlight() const { return static_cast<int>(m_calls.size()); }
+
+private:
+    void retire(const QString &callId);
+    void purgeRetired();
+
+    std::unique_ptr<CallContext> m_context;
+    QHash<QString, CallRun *> m_calls;
+    std::vector<std::unique_ptr<CallRun>> m_retired;
+    quint64 m_nextCallNumber = 1;
+};
+
+} // namespace breakwater

@@ -1,0 +1,132 @@
+#include "qnamtransport.h"
+
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPointer>
+
+namespace breakwater {
+namespace {
+
+TransportFailure failureFor(QNetworkReply::NetworkError error)
+{
+    switch (error) {
+    case QNetworkReply::ConnectionRefusedError:
+        return TransportFailure::ConnectionRefused;
+    case QNetworkReply::RemoteHostClosedError:
+        return TransportFailure::ConnectionReset;
+    case QNetworkReply::HostNotFoundError:
+        return TransportFailure::HostNotFound;
+    case QNetworkReply::SslHandshakeFailedError:
+        return TransportFailure::Tls;
+    default:
+        return TransportFailure::Other;
+    }
+}
+
+class QnamRequest final : public TransportRequest {
+public:
+    QnamRequest(QNetworkReply *reply, TransportCallbacks callbacks)
+        : m_reply(reply), m_callbacks(std::move(callbacks))
+    {
+        QObject::connect(reply, &QNetworkReply::requestSent, reply, [this] {
+            if (m_callbacks.requestSent)
+                m_callbacks.requestSent();
+        });
+        QObject::connect(reply, &QNetworkReply::metaDataChanged, reply, [this] { deliverHead(); });
+        QObject::connect(reply, &QNetworkReply::readyRead, reply, [this] { deliverBody(); });
+        QObject::connect(reply, &QNetworkReply::finished, reply, [this] { onFinished(); });
+    }
+
+    ~QnamRequest() override { abort(); }
+
+    void abort() override
+    {
+        if (!m_reply)
+            return;
+        // Disconnect first: abort() emits finished(), and nothing may run after an abort.
+        QNetworkReply *reply = m_reply;
+        m_reply = nullptr;
+        QObject::disconnect(reply, nullptr, nullptr, nullptr);
+        reply->abort();
+        reply->deleteLater();
+    }
+
+private:
+    void deliverHead()
+    {
+        if (m_headDelivered || !m_reply)
+            return;
+        const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+        if (!status.isValid())
+            return;
+        m_headDelivered = true;
+        HttpHeaders headers;
+        for (const auto &[name, value] : m_reply->rawHeaderPairs())
+            headers.add(name, value);
+        if (m_callbacks.responseHead)
+            m_callbacks.responseHead(status.toInt(), headers);
+    }
+
+    void deliverBody()
+    {
+        if (!m_reply)
+            return;
+        deliverHead();
+        const QByteArray chunk = m_reply->readAll();
+        if (!chunk.isEmpty() && m_callbacks.bodyChunk && m_reply)
+            m_callbacks.bodyChunk(chunk);
+    }
+
+    void onFinished()
+    {
+        if (!m_reply)
+            return;
+        QPointer<QNetworkReply> reply = m_reply;
+        deliverBody();
+        // A callback may have aborted the request.
+        if (!reply || !m_reply)
+            return;
+        m_reply = nullptr;
+        const auto error = reply->error();
+        const bool gotHead = m_headDelivered;
+        reply->deleteLater();
+        QObject::disconnect(reply, nullptr, nullptr, nullptr);
+        // An answer whose head arrived is the engine's to judge (a stream cut short is
+        // `malformed`, not `connection`); only a request that got no answer at all fails here.
+        if (gotHead || error == QNetworkReply::NoError) {
+            if (m_callbacks.finished)
+                m_callbacks.finished();
+        } else if (m_callbacks.failed) {
+            m_callbacks.failed(failureFor(error), reply->errorString());
+        }
+    }
+
+    QNetworkReply *m_reply;
+    TransportCallbacks m_callbacks;
+    bool m_headDelivered = false;
+};
+
+} // namespace
+
+QnamTransport::QnamTransport()
+{
+    m_manager.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    m_manager.setAutoDeleteReplies(false);
+}
+
+QnamTransport::~QnamTransport() = default;
+
+std::unique_ptr<TransportRequest> QnamTransport::send(const HttpRequest &request,
+                                                      TransportCallbacks callbacks)
+{
+    QNetworkRequest networkRequest(request.url);
+    for (const auto &[name, value] : request.headers.fields())
+        networkRequest.setRawHeader(name, value);
+    networkRequest.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
+                                QNetworkRequest::AlwaysNetwork);
+    networkRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    QNetworkReply *reply = m_manager.sendCustomRequest(networkRequest, request.method, request.body);
+    return std::make_unique<QnamRequest>(reply, std::move(callbacks));
+}
+
+} // namespace breakwater
