@@ -370,7 +370,8 @@ void TestOpenAIAdapter::truncatedStreamIsMalformed()
         QVERIFY(!run.completeAfterLastChunk);
         const ClassifiedError error = errorOf(run.result);
         QCOMPARE(outcomeName(error.outcome), u"malformed"_s);
-        QCOMPARE(error.message, u"stream ended without [DONE]"_s);
+        QVERIFY2(error.message.endsWith(u"stream ended without [DONE]"_s),
+                 qPrintable(error.message));
     }
 }
 
