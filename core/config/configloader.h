@@ -2,11 +2,9 @@
 
 #include "config/config.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QList>
 #include <QString>
-
+#include <nlohmann/json.hpp>
 #include <optional>
 
 namespace breakwater {
