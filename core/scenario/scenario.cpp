@@ -2,6 +2,7 @@
 
 #include "config/jsonreader.h"
 
+#include <QDir>
 #include <QFileInfo>
 
 namespace breakwater {
