@@ -1,7 +1,11 @@
+#include "cli/cli.h"
+
 #include <QCoreApplication>
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    return 0;
+    QCoreApplication::setApplicationName(QStringLiteral("breakwater-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(BREAKWATER_VERSION));
+    return breakwater::cli::run(QCoreApplication::arguments().mid(1));
 }

@@ -1,5 +1,6 @@
 #include "qtclock.h"
 
+#include <QThread>
 #include <QTimer>
 
 namespace breakwater {
@@ -13,8 +14,23 @@ public:
         m_timer.setTimerType(Qt::PreciseTimer);
         QObject::connect(&m_timer, &QTimer::timeout, &m_timer, std::move(callback));
     }
-    void start(Millis delay) override { m_timer.start(std::max<Millis>(delay, Millis(0))); }
-    void stop() override { m_timer.stop(); }
+    // A shared object (a breaker) may arm its timer from whichever thread tripped it; a
+    // QTimer may only be started in its own thread, so foreign calls are queued there.
+    void start(Millis delay) override
+    {
+        const Millis clamped = std::max<Millis>(delay, Millis(0));
+        if (QThread::currentThread() == m_timer.thread())
+            m_timer.start(clamped);
+        else
+            QMetaObject::invokeMethod(&m_timer, [this, clamped] { m_timer.start(clamped); });
+    }
+    void stop() override
+    {
+        if (QThread::currentThread() == m_timer.thread())
+            m_timer.stop();
+        else
+            QMetaObject::invokeMethod(&m_timer, [this] { m_timer.stop(); });
+    }
     bool isActive() const override { return m_timer.isActive(); }
 
 private:

@@ -59,8 +59,7 @@ QString joinAlternatives(const QStringList &names);
 /// so parsing can go on. null is a wrong type, not "absent". Every key passed to a getter
 /// counts as known; finish() reports the others as unknown fields (usually typos).
 ///
-/// The reader refers to the JSON value, the error list and the file label given to it:
-/// all must outlive it.
+/// The reader refers to the JSON value and the error list given to it: both must outlive it.
 class JsonReader final {
 public:
     /// Reads `value` (normally an object) found at `path` ("" for the top level) in the file

@@ -26,7 +26,9 @@ constexpr qsizetype kMaxErrorBodyBytes = 1 << 20;
 /// A complete JSON answer larger than this is not an answer.
 constexpr qsizetype kMaxAnswerBytes = 32 << 20;
 
-QStringList labelsFor(const QList<ChainEntry> &chain)
+} // namespace
+
+QStringList chainLabels(const QList<ChainEntry> &chain)
 {
     QStringList labels;
     for (const ChainEntry &entry : chain) {
@@ -37,8 +39,6 @@ QStringList labelsFor(const QList<ChainEntry> &chain)
     }
     return labels;
 }
-
-} // namespace
 
 /// Everything a call needs from its engine, fixed for the engine's lifetime.
 struct CallContext {
@@ -611,13 +611,14 @@ Engine::Engine(Config config, EngineShared shared, Transport &transport, Clock &
                RandomSource &random, QUrl embeddedBaseUrl, QObject *parent)
     : QObject(parent)
 {
-    const QStringList labels = labelsFor(config.chain);
+    const QStringList labels = chainLabels(config.chain);
     m_context.reset(new CallContext{std::move(config), shared, transport, clock, random,
                                     std::move(embeddedBaseUrl), labels,
                                     createProviderAdapter(ProviderKind::Anthropic),
                                     createProviderAdapter(ProviderKind::OpenAI),
                                     [this](const QString &callId) { retire(callId); }});
-    // Breakers are created here, in the engine's thread, before any call can race for them.
+    // Created now, before any call can race for them. Engines in worker threads find them
+    // already made by their pool, in the pool's thread.
     for (const QString &label : labels)
         shared.breakers.breaker(label);
 }

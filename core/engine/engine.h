@@ -35,6 +35,10 @@ struct EngineShared {
     EventStream &events;
 };
 
+/// The label of each chain entry, in chain order: the model name, or "provider/model" where
+/// two providers serve the same model name. Breakers, metrics and reports key on these.
+QStringList chainLabels(const QList<ChainEntry> &chain);
+
 /// One prompt to answer robustly.
 struct CallRequest {
     /// Empty: the engine makes one up ("call-17").
@@ -62,8 +66,7 @@ public:
     ~Engine() override;
 
     const Config &config() const;
-    /// The label of each chain entry, in chain order: the model name, or "provider/model"
-    /// where two providers serve the same model name. Breakers and reports use these.
+    /// chainLabels() of the engine's chain.
     const QStringList &modelLabels() const;
 
     /// Starts a robust call and returns its id. `done` (optional) runs exactly once, never

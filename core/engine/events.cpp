@@ -37,6 +37,8 @@ QString eventTypeName(const EngineEvent &event)
             [](const StreamDelta &) { return QStringLiteral("stream_delta"); },
             [](const BreakerTransition &) { return QStringLiteral("breaker"); },
             [](const CallFinished &) { return QStringLiteral("call_finished"); },
+            [](const AlertChanged &) { return QStringLiteral("alert"); },
+            [](const TimelineNote &) { return QStringLiteral("timeline"); },
         },
         event);
 }
@@ -97,6 +99,18 @@ QString describeEvent(const EngineEvent &event)
                 if (e.result.errorClass)
                     text += QStringLiteral(" (%1)").arg(outcomeName(*e.result.errorClass));
                 return text;
+            },
+            [](const AlertChanged &e) {
+                QString text = QStringLiteral("alert %1 %2")
+                                   .arg(e.name, e.firing ? QStringLiteral("firing")
+                                                         : QStringLiteral("resolved"));
+                if (!e.message.isEmpty())
+                    text += QStringLiteral(": ") + e.message;
+                return text;
+            },
+            [](const TimelineNote &e) {
+                return e.model.isEmpty() ? QStringLiteral("timeline: %1").arg(e.note)
+                                         : QStringLiteral("timeline: %1 (%2)").arg(e.note, e.model);
             },
         },
         event);

@@ -97,9 +97,27 @@ struct CallFinished {
     CallResult result;
 };
 
+/// An alert rule started or stopped firing (the in-process twin of alerts.yml).
+struct AlertChanged {
+    Millis at{0};
+    /// "HighErrorRate", "AuthFailure", …
+    QString name;
+    bool firing = false;
+    /// The measured value that decided it (an error ratio), when there is one.
+    double value = 0.0;
+    QString message;
+};
+
+/// A note from a chaos timeline or the operator ("primary down"), shown as a marker.
+struct TimelineNote {
+    Millis at{0};
+    QString model;
+    QString note;
+};
+
 using EngineEvent = std::variant<CallStarted, AttemptStarted, AttemptFinished, RetryScheduled,
                                  ShortCircuited, FallbackHop, StreamDelta, BreakerTransition,
-                                 CallFinished>;
+                                 CallFinished, AlertChanged, TimelineNote>;
 
 /// When the event happened.
 Millis eventTime(const EngineEvent &event);

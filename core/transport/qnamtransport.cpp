@@ -4,6 +4,8 @@
 #include <QNetworkRequest>
 #include <QPointer>
 
+#include <algorithm>
+
 namespace breakwater {
 namespace {
 
@@ -25,9 +27,10 @@ TransportFailure failureFor(QNetworkReply::NetworkError error)
 
 class QnamRequest final : public TransportRequest {
 public:
-    QnamRequest(QNetworkReply *reply, TransportCallbacks callbacks)
-        : m_reply(reply), m_callbacks(std::move(callbacks))
+    QnamRequest(QNetworkReply *reply, TransportCallbacks callbacks, std::shared_ptr<int> inFlight)
+        : m_reply(reply), m_callbacks(std::move(callbacks)), m_inFlight(std::move(inFlight))
     {
+        ++*m_inFlight;
         QObject::connect(reply, &QNetworkReply::requestSent, reply, [this] {
             if (m_callbacks.requestSent)
                 m_callbacks.requestSent();
@@ -37,7 +40,11 @@ public:
         QObject::connect(reply, &QNetworkReply::finished, reply, [this] { onFinished(); });
     }
 
-    ~QnamRequest() override { abort(); }
+    ~QnamRequest() override
+    {
+        abort();
+        --*m_inFlight;
+    }
 
     void abort() override
     {
@@ -103,15 +110,20 @@ private:
 
     QNetworkReply *m_reply;
     TransportCallbacks m_callbacks;
+    std::shared_ptr<int> m_inFlight;
     bool m_headDelivered = false;
 };
 
 } // namespace
 
-QnamTransport::QnamTransport()
+QnamTransport::QnamTransport(int managers)
 {
-    m_manager.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-    m_manager.setAutoDeleteReplies(false);
+    for (int i = 0; i < std::max(1, managers); ++i) {
+        auto manager = std::make_unique<QNetworkAccessManager>();
+        manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        manager->setAutoDeleteReplies(false);
+        m_managers.push_back({std::move(manager), std::make_shared<int>(0)});
+    }
 }
 
 QnamTransport::~QnamTransport() = default;
@@ -125,8 +137,14 @@ std::unique_ptr<TransportRequest> QnamTransport::send(const HttpRequest &request
     networkRequest.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                                 QNetworkRequest::AlwaysNetwork);
     networkRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-    QNetworkReply *reply = m_manager.sendCustomRequest(networkRequest, request.method, request.body);
-    return std::make_unique<QnamRequest>(reply, std::move(callbacks));
+    // The in-flight count lives until the request object dies, which may be after an abort.
+    auto leastBusy = std::min_element(m_managers.begin(), m_managers.end(),
+                                      [](const Manager &a, const Manager &b) {
+                                          return *a.inFlight < *b.inFlight;
+                                      });
+    QNetworkReply *reply =
+        leastBusy->manager->sendCustomRequest(networkRequest, request.method, request.body);
+    return std::make_unique<QnamRequest>(reply, std::move(callbacks), leastBusy->inFlight);
 }
 
 } // namespace breakwater

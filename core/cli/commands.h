@@ -1,0 +1,20 @@
+#pragma once
+
+#include <QCommandLineParser>
+#include <QStringList>
+
+#include <optional>
+
+namespace breakwater::cli {
+
+// Each command takes its arguments (without the command name) and returns an exit code.
+int runSend(const QStringList &arguments);
+int runValidate(const QStringList &arguments);
+
+/// Parses a command's arguments with `--help` handled: returns an exit code when the
+/// command should stop now (help printed: 0; unknown flag or missing argument: 2, with a
+/// message on stderr), nullopt to go on.
+std::optional<int> parseArguments(QCommandLineParser &parser, const QString &command,
+                                  const QString &description, const QStringList &arguments);
+
+} // namespace breakwater::cli

@@ -1,0 +1,89 @@
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "config/configloader.h"
+
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace breakwater::cli {
+namespace {
+
+/// What a JSON file is, from its top-level keys.
+enum class FileKind { Config, Scenario, ChaosProfile };
+
+FileKind detectKind(const nlohmann::json &json)
+{
+    if (json.contains("load") || json.contains("expect") || json.contains("duration_s") ||
+        json.contains("chaos"))
+        return FileKind::Scenario;
+    if (json.contains("models") && !json.contains("chain") && !json.contains("providers"))
+        return FileKind::ChaosProfile;
+    return FileKind::Config;
+}
+
+QString kindName(FileKind kind)
+{
+    switch (kind) {
+    case FileKind::Config:
+        return QStringLiteral("config");
+    case FileKind::Scenario:
+        return QStringLiteral("scenario");
+    case FileKind::ChaosProfile:
+        return QStringLiteral("chaos profile");
+    }
+    return QString();
+}
+
+QList<ValidationError> validateFile(const QString &path, FileKind &kind)
+{
+    nlohmann::json json;
+    if (auto error = readJsonFile(path, json))
+        return {*error};
+    kind = detectKind(json);
+    const QString &label = path;
+    switch (kind) {
+    case FileKind::Config:
+        return parseConfig(json, label).errors;
+    case FileKind::Scenario:
+    case FileKind::ChaosProfile:
+        break;
+    }
+    return {ValidationError{label, QString(),
+                            QStringLiteral("%1 files cannot be validated yet").arg(kindName(kind))}};
+}
+
+} // namespace
+
+int runValidate(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("configs, scenarios or chaos profiles"),
+                                 QStringLiteral("FILE..."));
+    if (auto exit = parseArguments(parser, QStringLiteral("validate"),
+                                   QStringLiteral("Checks configs, scenarios and chaos profiles "
+                                                  "and prints every problem with its JSON path."),
+                                   arguments))
+        return *exit;
+    const QStringList files = parser.positionalArguments();
+    if (files.isEmpty()) {
+        QTextStream(stderr) << "breakwater-cli validate: no FILE given\n";
+        return BadInput;
+    }
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    int problems = 0;
+    for (const QString &file : files) {
+        FileKind kind = FileKind::Config;
+        const QList<ValidationError> errors = validateFile(file, kind);
+        for (const ValidationError &error : errors)
+            err << error.toString() << '\n';
+        if (errors.isEmpty())
+            out << file << ": ok (" << kindName(kind) << ")\n";
+        problems += static_cast<int>(errors.size());
+    }
+    return problems == 0 ? Success : BadInput;
+}
+
+} // namespace breakwater::cli

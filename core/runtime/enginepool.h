@@ -1,0 +1,57 @@
+#pragma once
+
+#include "common/clock.h"
+#include "config/config.h"
+#include "engine/engine.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+class QThread;
+
+namespace breakwater {
+
+/// Engines on worker threads, each with its own transport, sharing one EngineShared: what
+/// a load run needs to pass one thread's and one QNetworkAccessManager's limits (SPEC.md
+/// section 1: 6 connections per manager; about 7,000 requests/s per thread). Calls are
+/// handed out round-robin; completions come back on the pool's own thread.
+class EnginePool final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EnginePool)
+
+public:
+    struct Options {
+        /// Worker threads; 0 runs one engine on the pool's own thread (for tests on a FakeClock).
+        int threads = 2;
+        /// Concurrent requests the pool must be able to keep open to one host.
+        int concurrency = 6;
+        std::uint64_t seed = 1;
+        QUrl embeddedBaseUrl;
+    };
+
+    /// `clock` must be usable from every thread (QtClock is; FakeClock only with threads = 0).
+    EnginePool(const Config &config, EngineShared shared, Clock &clock, Options options,
+               QObject *parent = nullptr);
+    ~EnginePool() override;
+
+    /// Starts a call on the next engine; `done` runs on the pool's thread. Returns the call id.
+    QString submit(CallRequest request, Engine::Completion done = {});
+    /// Cancels every call in flight; each still yields its (cancelled) result.
+    void cancelAll();
+    /// Calls submitted and not yet completed.
+    int inFlight() const { return m_inFlight.load(); }
+    int engineCount() const { return static_cast<int>(m_workers.size()); }
+
+private:
+    struct Worker;
+    std::vector<std::unique_ptr<Worker>> m_workers;
+    std::size_t m_next = 0;
+    quint64 m_nextCallNumber = 1;
+    std::atomic<int> m_inFlight{0};
+};
+
+} // namespace breakwater
