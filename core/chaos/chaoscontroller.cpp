@@ -1,0 +1,291 @@
+#include "chaoscontroller.h"
+
+#include "chaos/answertext.h"
+
+#include <QtDebug>
+
+#include <algorithm>
+#include <cmath>
+
+namespace breakwater {
+namespace {
+
+// Keeps ids apart from the answer text, which is seeded from the same seed.
+constexpr std::uint64_t kIdStreamSalt = 0x5bd1e9955bd1e995ULL;
+
+Millis roundedMillis(double ms)
+{
+    return Millis(static_cast<Millis::rep>(std::llround(std::max(0.0, ms))));
+}
+
+QString answerName(const ChaosDecision &decision)
+{
+    switch (decision.verdict) {
+    case ChaosDecision::Verdict::Ok:
+        return QStringLiteral("ok");
+    case ChaosDecision::Verdict::Fault:
+        return chaosFaultName(decision.fault);
+    case ChaosDecision::Verdict::NotFound:
+        return QStringLiteral("not_found");
+    case ChaosDecision::Verdict::ContextOverflow:
+        return QStringLiteral("context_overflow");
+    case ChaosDecision::Verdict::RateLimited:
+        return chaosFaultName(ChaosFault::RateLimited);
+    }
+    return QString();
+}
+
+} // namespace
+
+ChaosController::ChaosController(Clock &clock, std::uint64_t seed, ChaosProfile baseline,
+                                 QObject *parent)
+    : QObject(parent), m_clock(clock), m_seed(seed), m_random(seed),
+      m_idState(seed ^ kIdStreamSalt), m_baseline(baseline), m_profile(std::move(baseline))
+{
+}
+
+ChaosController::~ChaosController() = default;
+
+void ChaosController::setProfile(const ChaosProfile &profile)
+{
+    applyProfile(profile);
+}
+
+QList<ValidationError> ChaosController::setProfileJson(const nlohmann::json &json)
+{
+    ChaosProfileParseResult parsed = parseChaosProfile(json);
+    if (parsed.profile)
+        applyProfile(std::move(*parsed.profile));
+    return parsed.errors;
+}
+
+void ChaosController::setBaseline(const ChaosProfile &profile)
+{
+    m_baseline = profile;
+    applyProfile(profile);
+}
+
+QList<ValidationError> ChaosController::patchModel(const QString &model,
+                                                   const nlohmann::json &partial)
+{
+    const ChaosModelProfile *current = m_profile.find(model);
+    ChaosModelPatchResult patched =
+        patchChaosModel(current ? *current : ChaosModelProfile{}, partial);
+    if (!patched.model)
+        return patched.errors;
+    ChaosProfile profile = m_profile;
+    profile.models.insert(model, *patched.model);
+    applyProfile(std::move(profile));
+    return {};
+}
+
+void ChaosController::reset()
+{
+    stopTimeline();
+    m_stats.clear();
+    m_limiters.clear();
+    m_random = SeededRandom(m_seed);
+    m_idState = m_seed ^ kIdStreamSalt;
+    applyProfile(m_baseline);
+}
+
+void ChaosController::startTimeline(const QList<ChaosTimelineEntry> &timeline)
+{
+    stopTimeline();
+    for (const ChaosTimelineEntry &entry : timeline) {
+        auto timer = m_clock.createTimer([this, entry] { applyTimelineStep(entry); });
+        timer->start(entry.at);
+        m_timeline.push_back(std::move(timer));
+    }
+}
+
+QList<ValidationError> ChaosController::startTimelineJson(const nlohmann::json &timeline)
+{
+    ChaosTimelineParseResult parsed = parseChaosTimeline(timeline);
+    if (parsed.timeline)
+        startTimeline(*parsed.timeline);
+    return parsed.errors;
+}
+
+void ChaosController::stopTimeline()
+{
+    m_timeline.clear();
+}
+
+int ChaosController::pendingTimelineSteps() const
+{
+    return static_cast<int>(std::count_if(m_timeline.cbegin(), m_timeline.cend(),
+                                          [](const auto &timer) { return timer->isActive(); }));
+}
+
+nlohmann::json ChaosController::statsJson() const
+{
+    nlohmann::json models = nlohmann::json::object();
+    for (auto it = m_stats.cbegin(); it != m_stats.cend(); ++it) {
+        nlohmann::json answers = {{"ok", 0}};
+        for (ChaosFault fault : allChaosFaults())
+            answers[chaosFaultName(fault).toStdString()] = 0;
+        for (auto answer = it->answers.cbegin(); answer != it->answers.cend(); ++answer)
+            answers[answer.key().toStdString()] = answer.value();
+        models[it.key().toStdString()] = {{"requests", it->requests}, {"answers", answers}};
+    }
+    return {{"models", models}};
+}
+
+ChaosDecision ChaosController::decide(const ChaosCall &call)
+{
+    // Three draws for every request, whatever happens to it, so that one request's
+    // outcome never shifts the numbers the next one gets.
+    const double uFault = m_random.uniform01();
+    const double uLatency = m_random.uniform01();
+    const double uCut = m_random.uniform01();
+
+    ChaosDecision decision;
+    decision.cut = uCut;
+    const ChaosModelProfile *entry = m_profile.find(call.model);
+    if (!entry) {
+        decision.verdict = ChaosDecision::Verdict::NotFound;
+        count(call.model, answerName(decision));
+        return decision;
+    }
+    decision.contextWindow = entry->contextWindow;
+    decision.ttft = roundedMillis(entry->ttftMs);
+    decision.tokensPerSecond = entry->tokensPerSecond;
+    decision.latency = call.forcedLatency ? *call.forcedLatency
+                                          : roundedMillis(sampleLatencyMs(entry->latency, uLatency));
+
+    const Millis now = m_clock.now();
+    Limiter &limiter = limiterFor(call.model, *entry);
+    if (call.forcedFault) {
+        decision.verdict = ChaosDecision::Verdict::Fault;
+        decision.fault = *call.forcedFault;
+    } else if (call.inputTokens > entry->contextWindow) {
+        decision.verdict = ChaosDecision::Verdict::ContextOverflow;
+    } else {
+        // A request larger than the whole bucket could never pass; it waits for a full one.
+        const double tokensNeeded =
+            std::min<double>(entry->tpm, call.inputTokens + call.outputTokens);
+        const bool requestsOk = entry->rpm == 0 || limiter.requests.available(now) >= 1 - 1e-9;
+        const bool tokensOk =
+            entry->tpm == 0 || limiter.tokens.available(now) >= tokensNeeded - 1e-9;
+        if (!call.forcedOk && !(requestsOk && tokensOk)) {
+            decision.verdict = ChaosDecision::Verdict::RateLimited;
+            decision.tokenLimit = requestsOk;
+            decision.limit = requestsOk ? entry->tpm : entry->rpm;
+            decision.retryAfter =
+                std::max(requestsOk ? Millis(0) : limiter.requests.timeUntilAvailable(1, now),
+                         tokensOk ? Millis(0)
+                                  : limiter.tokens.timeUntilAvailable(tokensNeeded, now));
+        } else {
+            if (entry->rpm > 0)
+                limiter.requests.take(1, now);
+            if (entry->tpm > 0)
+                limiter.tokens.take(tokensNeeded, now);
+            const std::optional<ChaosFault> fault =
+                call.forcedOk ? std::nullopt : drawFault(*entry, uFault);
+            decision.verdict =
+                fault ? ChaosDecision::Verdict::Fault : ChaosDecision::Verdict::Ok;
+            if (fault)
+                decision.fault = *fault;
+        }
+    }
+    if (decision.verdict == ChaosDecision::Verdict::Fault &&
+        decision.fault == ChaosFault::RateLimited)
+        decision.retryAfter = fromSeconds(entry->retryAfterS);
+    decision.rateLimits = rateLimitState(limiter, *entry);
+    count(call.model, answerName(decision));
+    return decision;
+}
+
+void ChaosController::countBadRequest(const QString &model)
+{
+    count(model, QStringLiteral("bad_request"));
+}
+
+std::uint64_t ChaosController::nextIdBits()
+{
+    return splitMix64(m_idState);
+}
+
+void ChaosController::applyProfile(ChaosProfile profile)
+{
+    m_profile = std::move(profile);
+    Q_EMIT profileChanged();
+}
+
+void ChaosController::applyTimelineStep(const ChaosTimelineEntry &entry)
+{
+    const QList<ValidationError> errors = patchModel(entry.model, entry.set);
+    // The step was valid on its own when the timeline started; merged into what the
+    // profile has become since, it may not be. Skip it and say so rather than guess.
+    for (const ValidationError &error : errors)
+        qWarning().noquote() << "chaos timeline step for" << entry.model
+                             << "not applied:" << error.toString();
+    Q_EMIT timelineStepApplied(entry.model, entry.note);
+}
+
+ChaosController::Limiter &ChaosController::limiterFor(const QString &model,
+                                                      const ChaosModelProfile &entry)
+{
+    const Millis now = m_clock.now();
+    auto it = m_limiters.find(model);
+    if (it == m_limiters.end()) {
+        it = m_limiters.insert(model, Limiter{TokenBucket(entry.rpm, now),
+                                              TokenBucket(entry.tpm, now)});
+    }
+    if (it->requests.capacity() != entry.rpm)
+        it->requests.setCapacity(entry.rpm, now);
+    if (it->tokens.capacity() != entry.tpm)
+        it->tokens.setCapacity(entry.tpm, now);
+    return it.value();
+}
+
+RateLimitHeaders ChaosController::rateLimitState(const Limiter &limiter,
+                                                 const ChaosModelProfile &entry) const
+{
+    const Millis now = m_clock.now();
+    RateLimitHeaders headers;
+    if (entry.rpm > 0) {
+        headers.requestsLimit = entry.rpm;
+        headers.requestsRemaining =
+            static_cast<int>(std::max(0.0, std::floor(limiter.requests.available(now) + 1e-9)));
+        headers.requestsReset = limiter.requests.timeUntilFull(now);
+    }
+    if (entry.tpm > 0) {
+        headers.tokensLimit = entry.tpm;
+        headers.tokensRemaining =
+            static_cast<int>(std::max(0.0, std::floor(limiter.tokens.available(now) + 1e-9)));
+        headers.tokensReset = limiter.tokens.timeUntilFull(now);
+    }
+    return headers;
+}
+
+std::optional<ChaosFault> ChaosController::drawFault(const ChaosModelProfile &entry,
+                                                     double u) const
+{
+    // Most likely first: rates that add up to more than 1 crowd out the least likely, so
+    // a fault set to 1.0 (a model "taken down") wins every request outright.
+    std::array<ChaosFault, kChaosFaultCount> order = allChaosFaults();
+    std::stable_sort(order.begin(), order.end(), [&](ChaosFault a, ChaosFault b) {
+        return entry.faultRate(a) > entry.faultRate(b);
+    });
+    double cumulative = 0;
+    for (ChaosFault fault : order) {
+        const double rate = entry.faultRate(fault);
+        if (rate <= 0)
+            break;
+        cumulative += rate;
+        if (u < cumulative)
+            return fault;
+    }
+    return std::nullopt;
+}
+
+void ChaosController::count(const QString &model, const QString &answer)
+{
+    ChaosModelStats &stats = m_stats[model];
+    ++stats.requests;
+    ++stats.answers[answer];
+}
+
+} // namespace breakwater

@@ -1,0 +1,157 @@
+#pragma once
+
+#include "chaos/chaosprofile.h"
+#include "chaos/chaoswire.h"
+#include "chaos/tokenbucket.h"
+#include "common/clock.h"
+#include "common/random.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QHash>
+#include <QMap>
+#include <QObject>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace breakwater {
+
+/// One model request as the chaos layer judges it.
+struct ChaosCall {
+    QString model;
+    int inputTokens = 0;
+    /// The tokens the answer will have (known up front: the text is deterministic).
+    int outputTokens = 0;
+    bool stream = false;
+    /// `x-chaos-fault: <fault>`: this outcome, whatever the profile says.
+    std::optional<ChaosFault> forcedFault;
+    /// `x-chaos-fault: ok`: no injected fault and no rate-limit 429 for this request.
+    bool forcedOk = false;
+    /// `x-chaos-latency-ms: N`.
+    std::optional<Millis> forcedLatency;
+};
+
+/// What the chaos layer decided for one request.
+struct ChaosDecision {
+    enum class Verdict {
+        Ok,              ///< answer normally
+        Fault,           ///< inject `fault`
+        NotFound,        ///< no profile entry for the model: the API's 404
+        ContextOverflow, ///< the prompt exceeds the context window: the API's 400
+        RateLimited,     ///< a token bucket is empty: a real 429
+    };
+    Verdict verdict = Verdict::Ok;
+    ChaosFault fault = ChaosFault::ServerError;
+    /// Before the response head.
+    Millis latency{0};
+    /// Streams: from the head to the first text delta.
+    Millis ttft{0};
+    double tokensPerSecond = 0;
+    /// Where a mid-stream fault strikes, as a fraction of the answer, in [0, 1).
+    double cut = 0;
+    /// 429s: the wait to announce in retry-after / retry-after-ms.
+    Millis retryAfter{0};
+    /// RateLimited: whether the token bucket (not the request bucket) refused, and its size.
+    bool tokenLimit = false;
+    int limit = 0;
+    int contextWindow = 0;
+    RateLimitHeaders rateLimits;
+};
+
+/// Requests and answers of one model since the last reset.
+struct ChaosModelStats {
+    qint64 requests = 0;
+    /// By answer name: "ok", a fault name, "not_found", "context_overflow", "bad_request".
+    QMap<QString, qint64> answers;
+};
+
+/// The chaos server's state and the C++ form of its control API (SPEC.md section 7): the
+/// baseline and current profiles, per-model token buckets, statistics, the running
+/// timeline and the seeded randomness. The request handler asks it what to do with each
+/// request; the dashboard's chaos panel and the scenario runner call it directly.
+/// Lives in one thread (the server's).
+class ChaosController final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChaosController)
+
+public:
+    /// `clock` drives latency, token buckets and timelines; `seed` makes every fault and
+    /// latency reproducible for the same request sequence.
+    ChaosController(Clock &clock, std::uint64_t seed, ChaosProfile baseline = defaultChaosProfile(),
+                    QObject *parent = nullptr);
+    ~ChaosController() override;
+
+    Clock &clock() const { return m_clock; }
+    std::uint64_t seed() const { return m_seed; }
+    const ChaosProfile &profile() const { return m_profile; }
+    const ChaosProfile &baseline() const { return m_baseline; }
+
+    /// Replaces the current profile (GET/PUT /chaos/profile); the baseline stays.
+    void setProfile(const ChaosProfile &profile);
+    /// Replaces the current profile from JSON; on errors nothing changes and they are returned.
+    QList<ValidationError> setProfileJson(const nlohmann::json &json);
+    /// Replaces the baseline and the current profile (a scenario's `chaos.baseline`).
+    void setBaseline(const ChaosProfile &profile);
+    /// Merges a partial model entry into `model`'s entry (PATCH /chaos/models/{model}). An
+    /// unlisted model starts from the entry that served it (`"*"`), else from defaults.
+    QList<ValidationError> patchModel(const QString &model, const nlohmann::json &partial);
+    /// Baseline profile back, statistics zeroed, timeline stopped, buckets full, random
+    /// sequence restarted from the seed (POST /chaos/reset).
+    void reset();
+
+    /// Starts `timeline`, its times counted from now; replaces a running one.
+    void startTimeline(const QList<ChaosTimelineEntry> &timeline);
+    /// Parses and starts a timeline (the `timeline` array of POST /chaos/timeline).
+    QList<ValidationError> startTimelineJson(const nlohmann::json &timeline);
+    void stopTimeline();
+    /// Timeline steps not yet applied.
+    int pendingTimelineSteps() const;
+
+    /// Per-model statistics since the last reset.
+    const QMap<QString, ChaosModelStats> &stats() const { return m_stats; }
+    /// `{"models":{"<model>":{"requests":N,"answers":{"ok":n,…}}}}` (GET /chaos/stats).
+    nlohmann::json statsJson() const;
+
+    /// Decides one model request: resolves the model, checks the context window and the
+    /// token buckets, draws the fault and the latency, and counts it in the statistics.
+    /// Always draws three numbers from the seeded source, so the sequence does not depend
+    /// on outcomes.
+    ChaosDecision decide(const ChaosCall &call);
+    /// Counts a request refused before decide() (a body the API rejects).
+    void countBadRequest(const QString &model);
+    /// 64 fresh bits for ids (a stream of its own: ids never shift the fault sequence).
+    std::uint64_t nextIdBits();
+
+Q_SIGNALS:
+    /// The current profile changed (PUT, PATCH, reset, a timeline step, setProfile…).
+    void profileChanged();
+    /// A timeline step was applied; `note` is its note (may be empty).
+    void timelineStepApplied(const QString &model, const QString &note);
+
+private:
+    struct Limiter {
+        TokenBucket requests;
+        TokenBucket tokens;
+    };
+
+    void applyProfile(ChaosProfile profile);
+    void applyTimelineStep(const ChaosTimelineEntry &entry);
+    Limiter &limiterFor(const QString &model, const ChaosModelProfile &entry);
+    RateLimitHeaders rateLimitState(const Limiter &limiter, const ChaosModelProfile &entry) const;
+    std::optional<ChaosFault> drawFault(const ChaosModelProfile &entry, double u) const;
+    void count(const QString &model, const QString &answer);
+
+    Clock &m_clock;
+    std::uint64_t m_seed;
+    SeededRandom m_random;
+    std::uint64_t m_idState;
+    ChaosProfile m_baseline;
+    ChaosProfile m_profile;
+    QHash<QString, Limiter> m_limiters;
+    QMap<QString, ChaosModelStats> m_stats;
+    std::vector<std::unique_ptr<Timer>> m_timeline;
+};
+
+} // namespace breakwater
