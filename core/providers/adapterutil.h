@@ -1,0 +1,66 @@
+#pragma once
+
+// Internal to core/providers: what both wire formats share.
+
+#include "providers/provideradapter.h"
+#include "providers/sseparser.h"
+
+#include <QByteArrayView>
+#include <QString>
+#include <QUrl>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+namespace breakwater::adapterutil {
+
+using Json = nlohmann::json;
+
+/// A complete answer larger than this is refused as malformed rather than parsed.
+inline constexpr qsizetype kMaxAnswerBytes = 16 * 1024 * 1024;
+
+/// `base` with `/v1` + `apiPath` appended, or only `apiPath` when the base path already ends
+/// in `/v1` (the real OpenAI base does; the chaos server and the real Anthropic base do not).
+QUrl endpointUrl(const QUrl &base, QStringView apiPath);
+
+/// Parses without ever throwing; a discarded value when `bytes` is not one JSON document.
+Json parseJson(QByteArrayView bytes);
+
+/// Serialises a request body; invalid UTF-8 (impossible from a QString) would be replaced.
+QByteArray toJsonBytes(const nlohmann::ordered_json &value);
+
+/// The member `key` of `object`, or nullptr when `object` is no object or has no such member.
+const Json *member(const Json &object, const char *key);
+/// The member `key` when it is an object, else nullptr.
+const Json *objectMember(const Json &object, const char *key);
+/// The member `key` when it is a string.
+std::optional<QString> stringMember(const Json &object, const char *key);
+/// The member `key` when it is an integer in [0, INT_MAX] (a token count).
+std::optional<int> countMember(const Json &object, const char *key);
+
+/// The SSE half of a stream decoder: runs the parser, keeps the answer so far and the sticky
+/// complete/error state, and leaves each wire format only the meaning of its events.
+class SseStreamDecoder : public StreamDecoder {
+public:
+    StreamProgress feed(QByteArrayView chunk) override;
+    std::variant<ChatAnswer, ClassifiedError> finish() override;
+
+protected:
+    /// `terminator` names the missing event in the "stream ended without …" message.
+    explicit SseStreamDecoder(QString terminator);
+
+    /// Applies one event: appends its text to `textDelta`, updates m_answer, m_sawEvent and
+    /// m_complete; returns an error to end the stream with.
+    virtual std::optional<ClassifiedError> handleEvent(const SseEvent &event,
+                                                       QString &textDelta) = 0;
+
+    ChatAnswer m_answer;
+    bool m_sawEvent = false;
+    bool m_complete = false;
+
+private:
+    SseParser m_parser;
+    QString m_terminator;
+    std::optional<ClassifiedError> m_error;
+};
+
+} // namespace breakwater::adapterutil

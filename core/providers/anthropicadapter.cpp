@@ -1,0 +1,161 @@
+#include "anthropicadapter.h"
+
+#include "adapterutil.h"
+#include "errors/classifier.h"
+
+using namespace Qt::StringLiterals;
+
+namespace breakwater {
+namespace {
+
+using adapterutil::countMember;
+using adapterutil::Json;
+using adapterutil::member;
+using adapterutil::objectMember;
+using adapterutil::stringMember;
+
+/// `usage` appears in the answer, in `message_start` and (cumulative) in `message_delta`.
+void readUsage(const Json &usage, ChatAnswer &answer)
+{
+    if (const auto input = countMember(usage, "input_tokens"))
+        answer.inputTokens = *input;
+    if (const auto output = countMember(usage, "output_tokens"))
+        answer.outputTokens = *output;
+}
+
+class AnthropicStreamDecoder final : public adapterutil::SseStreamDecoder {
+public:
+    AnthropicStreamDecoder() : SseStreamDecoder(u"message_stop"_s) {}
+
+protected:
+    std::optional<ClassifiedError> handleEvent(const SseEvent &event, QString &textDelta) override
+    {
+        const Json data = adapterutil::parseJson(event.data);
+        if (!data.is_object()) {
+            return malformedError(u"stream event '%1' does not carry a JSON object"_s.arg(
+                QString::fromUtf8(event.type.left(64))));
+        }
+        QByteArray type = event.type;
+        if (type == "message") {
+            // No `event:` field: the JSON `type` says what the event is.
+            if (const auto dataType = stringMember(data, "type"))
+                type = dataType->toUtf8();
+        }
+
+        if (type == "error")
+            return classifyStreamErrorBody(event.data);
+        if (type == "message_start") {
+            const Json *message = objectMember(data, "message");
+            if (!message)
+                return malformedError(u"message_start without a message object"_s);
+            if (const auto model = stringMember(*message, "model"))
+                m_answer.model = *model;
+            if (const Json *usage = objectMember(*message, "usage"))
+                readUsage(*usage, m_answer);
+            m_sawEvent = true;
+        } else if (type == "content_block_start") {
+            // A text block may start with text already in it (usually empty).
+            if (const Json *block = objectMember(data, "content_block")) {
+                if (stringMember(*block, "type") == u"text"_s)
+                    textDelta += stringMember(*block, "text").value_or(QString());
+            }
+            m_sawEvent = true;
+        } else if (type == "content_block_delta") {
+            const Json *delta = objectMember(data, "delta");
+            if (!delta)
+                return malformedError(u"content_block_delta without a delta object"_s);
+            if (stringMember(*delta, "type") == u"text_delta"_s) {
+                const auto text = stringMember(*delta, "text");
+                if (!text)
+                    return malformedError(u"text_delta without a text string"_s);
+                textDelta += *text;
+            }
+            m_sawEvent = true;
+        } else if (type == "content_block_stop") {
+            m_sawEvent = true;
+        } else if (type == "message_delta") {
+            if (const Json *delta = objectMember(data, "delta")) {
+                if (const auto stopReason = stringMember(*delta, "stop_reason"))
+                    m_answer.stopReason = *stopReason;
+            }
+            if (const Json *usage = objectMember(data, "usage"))
+                readUsage(*usage, m_answer);
+            m_sawEvent = true;
+        } else if (type == "message_stop") {
+            m_sawEvent = true;
+            m_complete = true;
+        }
+        // `ping` and event types added to the API later are ignored, as Anthropic asks.
+        return std::nullopt;
+    }
+};
+
+} // namespace
+
+HttpRequest AnthropicAdapter::buildRequest(const QUrl &baseUrl, const QByteArray &apiKey,
+                                           const ChatRequest &request) const
+{
+    HttpRequest http;
+    http.url = adapterutil::endpointUrl(baseUrl, u"/messages");
+    if (!apiKey.isEmpty())
+        http.headers.add(QByteArrayLiteral("x-api-key"), apiKey);
+    http.headers.add(QByteArrayLiteral("anthropic-version"), QByteArray(kApiVersion));
+    http.headers.add(QByteArrayLiteral("content-type"), QByteArrayLiteral("application/json"));
+    for (const auto &[name, value] : request.extraHeaders.fields())
+        http.headers.add(name, value);
+
+    nlohmann::ordered_json body;
+    body["model"] = request.model.toStdString();
+    body["max_tokens"] = request.maxTokens;
+    body["messages"] = nlohmann::ordered_json::array(
+        {{{"role", "user"}, {"content", request.prompt.toStdString()}}});
+    if (request.stream)
+        body["stream"] = true;
+    http.body = adapterutil::toJsonBytes(body);
+    return http;
+}
+
+std::variant<ChatAnswer, ClassifiedError>
+AnthropicAdapter::parseAnswer(const QByteArray &body) const
+{
+    if (body.size() > adapterutil::kMaxAnswerBytes)
+        return malformedError(
+            u"answer is larger than %1 bytes"_s.arg(adapterutil::kMaxAnswerBytes));
+    const Json answerJson = adapterutil::parseJson(body);
+    if (answerJson.is_discarded())
+        return malformedError(u"answer is not valid JSON"_s);
+    if (!answerJson.is_object())
+        return malformedError(u"answer is not a JSON object"_s);
+    // A proxy may wrap an API error in a 2xx: what it says is more useful than "malformed".
+    if (stringMember(answerJson, "type") == u"error"_s && objectMember(answerJson, "error"))
+        return classifyStreamErrorBody(body);
+
+    const Json *content = member(answerJson, "content");
+    if (!content || !content->is_array())
+        return malformedError(u"answer has no content array"_s);
+    ChatAnswer answer;
+    // Text may come in several blocks; other block types (tool use, thinking) carry no text.
+    for (std::size_t i = 0; i < content->size(); ++i) {
+        const Json &block = (*content)[i];
+        if (!block.is_object())
+            return malformedError(u"answer content[%1] is not an object"_s.arg(i));
+        if (stringMember(block, "type") != u"text"_s)
+            continue;
+        const auto text = stringMember(block, "text");
+        if (!text)
+            return malformedError(u"answer content[%1].text is not a string"_s.arg(i));
+        answer.text += *text;
+    }
+    answer.model = stringMember(answerJson, "model").value_or(QString());
+    answer.stopReason = stringMember(answerJson, "stop_reason").value_or(QString());
+    if (const Json *usage = objectMember(answerJson, "usage"))
+        readUsage(*usage, answer);
+    return answer;
+}
+
+std::unique_ptr<StreamDecoder> AnthropicAdapter::createStreamDecoder() const
+{
+    return std::make_unique<AnthropicStreamDecoder>();
+}
+
+} // namespace breakwater

@@ -1,0 +1,143 @@
+#include "openaiadapter.h"
+
+#include "adapterutil.h"
+#include "errors/classifier.h"
+
+using namespace Qt::StringLiterals;
+
+namespace breakwater {
+namespace {
+
+using adapterutil::countMember;
+using adapterutil::Json;
+using adapterutil::member;
+using adapterutil::objectMember;
+using adapterutil::stringMember;
+
+void readUsage(const Json &usage, ChatAnswer &answer)
+{
+    if (const auto input = countMember(usage, "prompt_tokens"))
+        answer.inputTokens = *input;
+    if (const auto output = countMember(usage, "completion_tokens"))
+        answer.outputTokens = *output;
+}
+
+/// We never ask for more than one choice; a server sending several gets only index 0 read.
+bool isFirstChoice(const Json &choice)
+{
+    const Json *index = member(choice, "index");
+    return !index || !index->is_number_integer() || index->get<long long>() == 0;
+}
+
+class OpenAIStreamDecoder final : public adapterutil::SseStreamDecoder {
+public:
+    OpenAIStreamDecoder() : SseStreamDecoder(u"[DONE]"_s) {}
+
+protected:
+    std::optional<ClassifiedError> handleEvent(const SseEvent &event, QString &textDelta) override
+    {
+        if (event.data.trimmed() == "[DONE]") {
+            m_complete = true;
+            return std::nullopt;
+        }
+        const Json chunk = adapterutil::parseJson(event.data);
+        if (!chunk.is_object())
+            return malformedError(u"stream chunk is not a JSON object"_s);
+        // OpenAI sends an error as a chunk carrying `error`; some compatible servers also
+        // name the event `error`.
+        if (objectMember(chunk, "error") || event.type == "error")
+            return classifyStreamErrorBody(event.data);
+
+        if (const auto model = stringMember(chunk, "model"); model && !model->isEmpty())
+            m_answer.model = *model;
+        const Json *choices = member(chunk, "choices");
+        if (choices && !choices->is_null()) {
+            if (!choices->is_array())
+                return malformedError(u"stream chunk choices is not an array"_s);
+            for (const Json &choice : *choices) {
+                if (!choice.is_object())
+                    return malformedError(u"stream chunk choice is not an object"_s);
+                if (!isFirstChoice(choice))
+                    continue;
+                if (const Json *delta = objectMember(choice, "delta")) {
+                    if (const auto content = stringMember(*delta, "content"))
+                        textDelta += *content;
+                }
+                if (const auto finishReason = stringMember(choice, "finish_reason"))
+                    m_answer.stopReason = *finishReason;
+            }
+        }
+        // With include_usage the last chunk has empty choices and the totals; others have null.
+        if (const Json *usage = objectMember(chunk, "usage"))
+            readUsage(*usage, m_answer);
+        m_sawEvent = true;
+        return std::nullopt;
+    }
+};
+
+} // namespace
+
+HttpRequest OpenAIAdapter::buildRequest(const QUrl &baseUrl, const QByteArray &apiKey,
+                                        const ChatRequest &request) const
+{
+    HttpRequest http;
+    http.url = adapterutil::endpointUrl(baseUrl, u"/chat/completions");
+    if (!apiKey.isEmpty())
+        http.headers.add(QByteArrayLiteral("authorization"), "Bearer " + apiKey);
+    http.headers.add(QByteArrayLiteral("content-type"), QByteArrayLiteral("application/json"));
+    for (const auto &[name, value] : request.extraHeaders.fields())
+        http.headers.add(name, value);
+
+    nlohmann::ordered_json body;
+    body["model"] = request.model.toStdString();
+    body["max_tokens"] = request.maxTokens;
+    body["messages"] = nlohmann::ordered_json::array(
+        {{{"role", "user"}, {"content", request.prompt.toStdString()}}});
+    if (request.stream) {
+        body["stream"] = true;
+        body["stream_options"] = {{"include_usage", true}};
+    }
+    http.body = adapterutil::toJsonBytes(body);
+    return http;
+}
+
+std::variant<ChatAnswer, ClassifiedError> OpenAIAdapter::parseAnswer(const QByteArray &body) const
+{
+    if (body.size() > adapterutil::kMaxAnswerBytes)
+        return malformedError(
+            u"answer is larger than %1 bytes"_s.arg(adapterutil::kMaxAnswerBytes));
+    const Json answerJson = adapterutil::parseJson(body);
+    if (answerJson.is_discarded())
+        return malformedError(u"answer is not valid JSON"_s);
+    if (!answerJson.is_object())
+        return malformedError(u"answer is not a JSON object"_s);
+    const Json *choices = member(answerJson, "choices");
+    // A compatible proxy may wrap an API error in a 2xx: what it says beats "malformed".
+    if (!choices && objectMember(answerJson, "error"))
+        return classifyStreamErrorBody(body);
+    if (!choices || !choices->is_array() || choices->empty())
+        return malformedError(u"answer has no choices"_s);
+
+    const Json &choice = choices->front();
+    const Json *message = objectMember(choice, "message");
+    if (!message)
+        return malformedError(u"answer choices[0] has no message object"_s);
+    const auto content = stringMember(*message, "content");
+    if (!content)
+        return malformedError(u"answer choices[0].message.content is not a string"_s);
+
+    ChatAnswer answer;
+    answer.text = *content;
+    answer.model = stringMember(answerJson, "model").value_or(QString());
+    answer.stopReason = stringMember(choice, "finish_reason").value_or(QString());
+    if (const Json *usage = objectMember(answerJson, "usage"))
+        readUsage(*usage, answer);
+    return answer;
+}
+
+std::unique_ptr<StreamDecoder> OpenAIAdapter::createStreamDecoder() const
+{
+    return std::make_unique<OpenAIStreamDecoder>();
+}
+
+} // namespace breakwater
