@@ -9,7 +9,6 @@
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
-
 #include <cstdint>
 
 namespace breakwater {
@@ -53,7 +52,8 @@ struct TimelineRecord {
 struct RecorderTotals {
     /// Calls started (CallStarted).
     std::int64_t started = 0;
-    /// Calls finished (CallFinished): each has a result, so requests = succeeded + degraded + failed.
+    /// Calls finished (CallFinished): each has a result, so requests = succeeded + degraded +
+    /// failed.
     std::int64_t requests = 0;
     /// Answered by a model or the cache.
     std::int64_t succeeded = 0;
@@ -109,7 +109,9 @@ struct ModelFigures {
 
 /// The completed points of the run's time series, as shared copies (cheap to take).
 /// Counts are per point; latency percentiles are in seconds; breaker values are
-/// breakerSeverity() codes. See RunSeries for how points merge when the step doubles.
+/// breakerSeverity() codes; a model's error rate at a point is
+/// modelErrors / (modelSuccesses + modelErrors). See RunSeries for how points merge when the
+/// step doubles.
 struct SeriesView {
     Millis step{1000};
     int points = 0;

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QList>
-
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -10,16 +9,14 @@ namespace breakwater {
 
 /// The last `capacity` items pushed, oldest first, and how many older ones were dropped.
 /// Memory grows to `capacity` items and no further.
-template <typename T>
-class RingBuffer final {
+template <typename T> class RingBuffer final {
 public:
     explicit RingBuffer(int capacity) : m_capacity(std::max(capacity, 1)) {}
 
     /// Appends `item`, dropping the oldest one when full.
     void push(T item);
     /// Calls `visit(const T &)` for every kept item, oldest first.
-    template <typename Visit>
-    void forEach(Visit &&visit) const;
+    template <typename Visit> void forEach(Visit &&visit) const;
     QList<T> toList() const;
     void clear();
 
@@ -36,8 +33,7 @@ private:
     std::int64_t m_dropped = 0;
 };
 
-template <typename T>
-void RingBuffer<T>::push(T item)
+template <typename T> void RingBuffer<T>::push(T item)
 {
     if (m_items.size() < static_cast<std::size_t>(m_capacity)) {
         m_items.push_back(std::move(item));
@@ -48,16 +44,13 @@ void RingBuffer<T>::push(T item)
     ++m_dropped;
 }
 
-template <typename T>
-template <typename Visit>
-void RingBuffer<T>::forEach(Visit &&visit) const
+template <typename T> template <typename Visit> void RingBuffer<T>::forEach(Visit &&visit) const
 {
     for (std::size_t i = 0; i < m_items.size(); ++i)
         visit(m_items[(m_head + i) % m_items.size()]);
 }
 
-template <typename T>
-QList<T> RingBuffer<T>::toList() const
+template <typename T> QList<T> RingBuffer<T>::toList() const
 {
     QList<T> list;
     list.reserve(size());
@@ -65,8 +58,7 @@ QList<T> RingBuffer<T>::toList() const
     return list;
 }
 
-template <typename T>
-void RingBuffer<T>::clear()
+template <typename T> void RingBuffer<T>::clear()
 {
     m_items.clear();
     m_head = 0;

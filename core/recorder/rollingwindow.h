@@ -16,16 +16,14 @@ namespace breakwater {
 /// skipped when read and cleared when its slot is reused, so time passing needs no timer and
 /// an event costs no allocation. `Bucket` is default-constructible with a `reset()`.
 /// Not thread-safe: use it from one thread.
-template <typename Bucket>
-class RollingWindow final {
+template <typename Bucket> class RollingWindow final {
 public:
     RollingWindow(const Clock &clock, int bucketCount, Millis bucketWidth);
 
     /// The bucket that holds the clock's present time, cleared first if its slot was stale.
     Bucket &current();
     /// Calls `visit(const Bucket &)` for every bucket inside the window, oldest first.
-    template <typename Visit>
-    void forEachLive(Visit &&visit) const;
+    template <typename Visit> void forEachLive(Visit &&visit) const;
     /// Forgets every bucket.
     void reset();
 
@@ -60,8 +58,7 @@ class RollingCounter final {
 public:
     RollingCounter(const Clock &clock, int bucketCount, Millis bucketWidth)
         : m_window(clock, bucketCount, bucketWidth)
-    {
-    }
+    {}
     /// Adds `n` to the bucket for now.
     void add(std::int64_t n = 1) { m_window.current().value += n; }
     /// The total over the window.
@@ -80,8 +77,7 @@ class RollingHistogram final {
 public:
     RollingHistogram(const Clock &clock, int bucketCount, Millis bucketWidth)
         : m_window(clock, bucketCount, bucketWidth)
-    {
-    }
+    {}
     void record(Millis value) { m_window.current().record(value); }
     /// The live buckets merged into one histogram.
     LatencyHistogram merged() const;
@@ -98,11 +94,9 @@ template <typename Bucket>
 RollingWindow<Bucket>::RollingWindow(const Clock &clock, int bucketCount, Millis bucketWidth)
     : m_clock(clock), m_width(std::max(bucketWidth, Millis(1))),
       m_slots(static_cast<std::size_t>(std::max(bucketCount, 1)))
-{
-}
+{}
 
-template <typename Bucket>
-std::int64_t RollingWindow<Bucket>::epochNow() const
+template <typename Bucket> std::int64_t RollingWindow<Bucket>::epochNow() const
 {
     const std::int64_t now = m_clock.now().count();
     const std::int64_t width = m_width.count();
@@ -110,15 +104,13 @@ std::int64_t RollingWindow<Bucket>::epochNow() const
     return now >= 0 ? now / width : -((-now + width - 1) / width);
 }
 
-template <typename Bucket>
-std::size_t RollingWindow<Bucket>::slotOf(std::int64_t epoch) const
+template <typename Bucket> std::size_t RollingWindow<Bucket>::slotOf(std::int64_t epoch) const
 {
     const auto size = static_cast<std::int64_t>(m_slots.size());
     return static_cast<std::size_t>(((epoch % size) + size) % size);
 }
 
-template <typename Bucket>
-Bucket &RollingWindow<Bucket>::current()
+template <typename Bucket> Bucket &RollingWindow<Bucket>::current()
 {
     const std::int64_t epoch = epochNow();
     Slot &slot = m_slots[slotOf(epoch)];
@@ -142,8 +134,7 @@ void RollingWindow<Bucket>::forEachLive(Visit &&visit) const
     }
 }
 
-template <typename Bucket>
-void RollingWindow<Bucket>::reset()
+template <typename Bucket> void RollingWindow<Bucket>::reset()
 {
     for (Slot &slot : m_slots) {
         slot.bucket.reset();

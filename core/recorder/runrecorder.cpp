@@ -63,8 +63,7 @@ RunRecorder::ModelState::ModelState(const QString &label, const Clock &clock,
     : label(label), transitions(options.maxBreakerTransitions),
       recentRetries(options.recentRetryDelays),
       window(clock, options.windowBuckets, options.windowBucket)
-{
-}
+{}
 
 RunRecorder::RunRecorder(Clock &clock, const QStringList &modelLabels, RecorderOptions options,
                          QObject *parent)
@@ -229,6 +228,8 @@ void RunRecorder::onEvent(const BreakerTransition &event)
     const double t = secondsSinceOrigin(event.at);
     state.state = event.to;
     state.stateSinceSeconds = t;
+    if (event.to == BreakerState::Open || event.to == BreakerState::ForcedOpen)
+        ++state.opened;
     state.transitions.push(BreakerTransitionRecord{t, event.from, event.to});
     m_series.setBreakerState(index, event.to);
 }
@@ -308,10 +309,9 @@ RecorderSnapshot RunRecorder::snapshot()
     const double span = rateSpanSeconds();
     snapshot.throughputPerSecond = static_cast<double>(windowRequests) / span;
     const auto source = [&](const QString &name, std::int64_t answers, int slot) {
-        snapshot.sources.append(
-            SourceFigures{name, answers,
-                          static_cast<double>(windowAnswers[static_cast<std::size_t>(slot)]) /
-                              span});
+        snapshot.sources.append(SourceFigures{
+            name, answers,
+            static_cast<double>(windowAnswers[static_cast<std::size_t>(slot)]) / span});
     };
     for (std::size_t i = 0; i < m_models.size(); ++i)
         source(m_models[i]->label, m_models[i]->answers, static_cast<int>(i));
@@ -335,10 +335,10 @@ RecorderSnapshot RunRecorder::snapshot()
             figures.shortCircuitedInWindow += bucket.shortCircuited;
             windowLatency.merge(bucket.latency);
         });
-        figures.errorPercentInWindow =
-            figures.callsInWindow == 0 ? 0.0
-                                       : 100.0 * static_cast<double>(figures.errorsInWindow) /
-                                             static_cast<double>(figures.callsInWindow);
+        figures.errorPercentInWindow = figures.callsInWindow == 0
+                                           ? 0.0
+                                           : 100.0 * static_cast<double>(figures.errorsInWindow) /
+                                                 static_cast<double>(figures.callsInWindow);
         figures.p50InWindow = windowLatency.percentile(50);
         figures.p99InWindow = windowLatency.percentile(99);
         figures.attempts = state->attempts;
@@ -385,6 +385,7 @@ nlohmann::json RunRecorder::modelJson(const ModelState &state) const
           {"by_source", delaySources}}},
         {"breaker", breaker},
         {"breaker_dropped", state.transitions.dropped()},
+        {"opened", state.opened},
         {"state", breakerStateName(state.state).toStdString()},
         {"answers", state.answers},
         {"probes", state.probes},

@@ -8,15 +8,13 @@
 #include "recorder/rollingwindow.h"
 #include "recorder/runseries.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QHash>
 #include <QObject>
 #include <QStringList>
-
 #include <array>
 #include <iterator>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace breakwater {
@@ -119,6 +117,8 @@ private:
         LatencyHistogram attemptLatency;
         BreakerState state = BreakerState::Closed;
         double stateSinceSeconds = 0.0;
+        /// Transitions into open or forced open, dropped ones included.
+        std::int64_t opened = 0;
         RingBuffer<BreakerTransitionRecord> transitions;
         RingBuffer<RetryDelayPoint> recentRetries;
         RollingWindow<ModelBucket> window;

@@ -269,11 +269,10 @@ nlohmann::json RunSeries::toJson() const
         nlohmann::json breaker = nlohmann::json::array();
         for (int p = 0; p < m_series.size(); ++p) {
             const double outcomes = successes[p] + errors[p];
-            errorRate.push_back(outcomes > 0 ? std::round(errors[p] / outcomes * 1e4) / 1e4
-                                             : 0.0);
-            breaker.push_back(breakerStateName(
-                                  breakerStateFromSeverity(m_series.column(columns.breaker)[p]))
-                                  .toStdString());
+            errorRate.push_back(outcomes > 0 ? std::round(errors[p] / outcomes * 1e4) / 1e4 : 0.0);
+            breaker.push_back(
+                breakerStateName(breakerStateFromSeverity(m_series.column(columns.breaker)[p]))
+                    .toStdString());
         }
         models[label] = {
             {"attempts", counts(m_series.column(columns.attempts))},

@@ -7,10 +7,8 @@
 #include "recorder/recordersnapshot.h"
 #include "recorder/timeseries.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QStringList>
-
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace breakwater {

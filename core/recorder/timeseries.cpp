@@ -15,8 +15,7 @@ double merged(MergeRule rule, double a, double b)
 TimeSeries::TimeSeries(Millis step, int capacity)
     : m_initialStep(std::max(step, Millis(1))), m_step(m_initialStep),
       m_capacity(std::max(2, capacity + (capacity % 2)))
-{
-}
+{}
 
 int TimeSeries::addColumn(MergeRule rule)
 {

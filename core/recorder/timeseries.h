@@ -3,7 +3,6 @@
 #include "common/clock.h"
 
 #include <QList>
-
 #include <vector>
 
 namespace breakwater {

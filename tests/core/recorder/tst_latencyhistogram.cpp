@@ -4,7 +4,6 @@
 #include "recorder/latencyhistogram.h"
 
 #include <QTest>
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -22,8 +21,8 @@ qint64 nearestRank(const std::vector<qint64> &sorted, double p)
 {
     if (p <= 0.0)
         return sorted.front();
-    const auto rank = static_cast<std::size_t>(
-        std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+    const auto rank =
+        static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
     return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 
@@ -63,12 +62,12 @@ private Q_SLOTS:
         QTest::addColumn<int>("n");
         QTest::addColumn<quint64>("seed");
 
-        QTest::newRow("uniform 0..1000 ms") << Draw([](SeededRandom &r) {
-            return static_cast<qint64>(r.uniform(0, 1001));
-        }) << 50000 << quint64(1);
-        QTest::newRow("uniform up to an hour") << Draw([](SeededRandom &r) {
-            return static_cast<qint64>(r.uniform(0, 3600000));
-        }) << 50000 << quint64(2);
+        QTest::newRow("uniform 0..1000 ms")
+            << Draw([](SeededRandom &r) { return static_cast<qint64>(r.uniform(0, 1001)); })
+            << 50000 << quint64(1);
+        QTest::newRow("uniform up to an hour")
+            << Draw([](SeededRandom &r) { return static_cast<qint64>(r.uniform(0, 3600000)); })
+            << 50000 << quint64(2);
         QTest::newRow("log-normal around 600 ms") << Draw([](SeededRandom &r) {
             return static_cast<qint64>(std::exp(std::log(600.0) + 0.8 * normal(r)));
         }) << 50000 << quint64(3);
@@ -83,9 +82,9 @@ private Q_SLOTS:
             const qint64 values[] = {7, 300, 1500, 60000};
             return values[static_cast<int>(r.uniform(0, 4))];
         }) << 10000 << quint64(6);
-        QTest::newRow("tiny sample") << Draw([](SeededRandom &r) {
-            return static_cast<qint64>(r.uniform(1, 100000));
-        }) << 7 << quint64(7);
+        QTest::newRow("tiny sample")
+            << Draw([](SeededRandom &r) { return static_cast<qint64>(r.uniform(1, 100000)); }) << 7
+            << quint64(7);
     }
 
     void percentilesMatchSortedReferenceWithinRelativeError()

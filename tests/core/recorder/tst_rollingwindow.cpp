@@ -107,7 +107,7 @@ private Q_SLOTS:
         FakeClock clock;
         clock.advance(Millis(12345));
         RollingCounter counter(clock, 2, Millis(1000));
-        counter.add(); // bucket [12000, 13000)
+        counter.add();              // bucket [12000, 13000)
         clock.advance(Millis(654)); // 12999
         counter.add();
         QCOMPARE(counter.sum(), 2);

@@ -9,7 +9,6 @@
 #include <QDeadlineTimer>
 #include <QTest>
 #include <QThread>
-
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -44,8 +43,8 @@ public:
         wait(duration);
         send(AttemptFinished{id, now(), model, n, outcome, status, duration, QString()});
     }
-    void retry(const QString &id, const QString &model, int next, Millis delay,
-               DelaySource source, Outcome reason)
+    void retry(const QString &id, const QString &model, int next, Millis delay, DelaySource source,
+               Outcome reason)
     {
         send(RetryScheduled{id, now(), model, next, delay, source, reason});
     }
@@ -175,8 +174,7 @@ void requireKeys(const nlohmann::json &object,
         QVERIFY2(object.contains(key), qPrintable(u"%1: missing %2"_s.arg(
                                            QString::fromLatin1(where), QString::fromLatin1(key))));
         const nlohmann::json &value = object.at(key);
-        const bool ok = kind == nlohmann::json::value_t::number_integer
-                            ? value.is_number_integer()
+        const bool ok = kind == nlohmann::json::value_t::number_integer ? value.is_number_integer()
                         : kind == nlohmann::json::value_t::number_float ? value.is_number()
                                                                         : value.type() == kind;
         QVERIFY2(ok, qPrintable(u"%1.%2 has the wrong type: %3"_s.arg(
@@ -231,10 +229,10 @@ private Q_SLOTS:
         QCOMPARE(primary["short_circuited"].get<int>(), 5);
         QCOMPARE(primary["errors"]["overloaded"].get<int>(), 1);
         QCOMPARE(primary["errors"]["rate_limited"].get<int>(), 1);
-        QCOMPARE(sumOf(nlohmann::json::array({primary["errors"]["server_error"],
-                                              primary["errors"]["timeout"],
-                                              primary["errors"]["auth"]})),
-                 0);
+        QCOMPARE(
+            sumOf(nlohmann::json::array({primary["errors"]["server_error"],
+                                         primary["errors"]["timeout"], primary["errors"]["auth"]})),
+            0);
         QCOMPARE(primary["retry_delay_s"]["count"].get<int>(), 2);
         QCOMPARE(primary["retry_delay_s"]["p50"].get<double>(), 1.5);
         QCOMPARE(primary["retry_delay_s"]["max"].get<double>(), 2.0);
@@ -283,8 +281,8 @@ private Q_SLOTS:
         }
         std::sort(durations.begin(), durations.end());
         const nlohmann::json latency = recorder.reportJson()["latency_s"];
-        for (const auto &[key, p] : {std::pair{"p50", 50.0}, std::pair{"p95", 95.0},
-                                      std::pair{"p99", 99.0}}) {
+        for (const auto &[key, p] :
+             {std::pair{"p50", 50.0}, std::pair{"p95", 95.0}, std::pair{"p99", 99.0}}) {
             const double expected =
                 static_cast<double>(durations[static_cast<std::size_t>(p * 10) - 1]) / 1000.0;
             QVERIFY2(std::abs(latency[key].get<double>() - expected) <= 0.01 * expected + 0.001,
@@ -303,20 +301,31 @@ private Q_SLOTS:
         const nlohmann::json report = recorder.reportJson();
 
         requireKeys(report,
-                    {{"duration_s", kNumber}, {"totals", kObject}, {"latency_s", kObject},
-                     {"models", kObject}, {"alerts", kArray}, {"timeline", kArray},
+                    {{"duration_s", kNumber},
+                     {"totals", kObject},
+                     {"latency_s", kObject},
+                     {"models", kObject},
+                     {"alerts", kArray},
+                     {"timeline", kArray},
                      {"series", kObject}},
                     "report");
         for (const char *owned : {"scenario", "seed", "started_at", "expect"})
             QVERIFY2(!report.contains(owned), owned); // the run command adds these
         requireKeys(report["totals"],
-                    {{"requests", kInt}, {"succeeded", kInt}, {"degraded", kInt}, {"failed", kInt},
-                     {"attempts", kInt}, {"retries", kInt}, {"short_circuited", kInt},
+                    {{"requests", kInt},
+                     {"succeeded", kInt},
+                     {"degraded", kInt},
+                     {"failed", kInt},
+                     {"attempts", kInt},
+                     {"retries", kInt},
+                     {"short_circuited", kInt},
                      {"by_source", kObject}},
                     "totals");
         const nlohmann::json &bySource = report["totals"]["by_source"];
         requireKeys(bySource,
-                    {{"claude-sonnet-4-5", kInt}, {"claude-haiku-4-5", kInt}, {"cache", kInt},
+                    {{"claude-sonnet-4-5", kInt},
+                     {"claude-haiku-4-5", kInt},
+                     {"cache", kInt},
                      {"degraded", kInt}},
                     "totals.by_source");
         requireKeys(report["latency_s"],
@@ -325,15 +334,24 @@ private Q_SLOTS:
         QCOMPARE(report["models"].size(), std::size_t(2));
         for (const auto &[name, model] : report["models"].items()) {
             requireKeys(model,
-                        {{"attempts", kInt}, {"successes", kInt}, {"errors", kObject},
-                         {"short_circuited", kInt}, {"retry_delay_s", kObject},
+                        {{"attempts", kInt},
+                         {"successes", kInt},
+                         {"errors", kObject},
+                         {"short_circuited", kInt},
+                         {"retry_delay_s", kObject},
                          {"breaker", kArray}},
                         name.c_str());
             QCOMPARE(model["errors"].size(), std::size_t(9));
             requireKeys(model["errors"],
-                        {{"rate_limited", kInt}, {"server_error", kInt}, {"overloaded", kInt},
-                         {"timeout", kInt}, {"connection", kInt}, {"malformed", kInt},
-                         {"context_overflow", kInt}, {"auth", kInt}, {"bad_request", kInt}},
+                        {{"rate_limited", kInt},
+                         {"server_error", kInt},
+                         {"overloaded", kInt},
+                         {"timeout", kInt},
+                         {"connection", kInt},
+                         {"malformed", kInt},
+                         {"context_overflow", kInt},
+                         {"auth", kInt},
+                         {"bad_request", kInt}},
                         "errors");
             requireKeys(model["retry_delay_s"],
                         {{"count", kInt}, {"p50", kNumber}, {"max", kNumber}}, "retry_delay_s");
@@ -348,10 +366,10 @@ private Q_SLOTS:
             requireKeys(note, {{"t_s", kNumber}, {"note", kString}}, "timeline[]");
 
         const nlohmann::json &series = report["series"];
-        requireKeys(series,
-                    {{"step_s", kNumber}, {"requests", kArray}, {"errors", kArray},
-                     {"by_source", kObject}},
-                    "series");
+        requireKeys(
+            series,
+            {{"step_s", kNumber}, {"requests", kArray}, {"errors", kArray}, {"by_source", kObject}},
+            "series");
         QCOMPARE(series["step_s"].get<double>(), 1.0);
         const std::size_t points = series["requests"].size();
         // 35.95 s of script + 1.5 s: 37 whole steps and the partial 38th.
@@ -362,7 +380,8 @@ private Q_SLOTS:
             QCOMPARE(sumOf(counts), bySource[source].get<std::int64_t>());
         }
         QCOMPARE(sumOf(series["requests"]), report["totals"]["requests"].get<std::int64_t>());
-        // errors counts attempts that ended in an error class: 2 on the primary, 3 on the secondary.
+        // errors counts attempts that ended in an error class: 2 on the primary, 3 on the
+        // secondary.
         QCOMPARE(sumOf(series["errors"]), 5);
     }
 
@@ -623,6 +642,7 @@ private Q_SLOTS:
         const nlohmann::json &primary = report["models"][kPrimary.toStdString()];
         QCOMPARE(primary["breaker"].size(), std::size_t(limits.maxBreakerTransitions));
         QCOMPARE(primary["breaker_dropped"].get<int>(), kRounds - limits.maxBreakerTransitions);
+        QCOMPARE(primary["opened"].get<int>(), kRounds / 2); // dropped openings still count
         QCOMPARE(report["alerts"].size(), std::size_t(limits.maxAlerts));
         QCOMPARE(report["dropped"]["alerts"].get<int>(), kRounds - limits.maxAlerts);
         QCOMPARE(report["timeline"].size(), std::size_t(limits.maxTimelineNotes));

@@ -6,7 +6,6 @@
 #include "recorder/timeseries.h"
 
 #include <QTest>
-
 #include <numeric>
 
 using namespace breakwater;
@@ -53,14 +52,14 @@ private Q_SLOTS:
         QTest::addColumn<QList<double>>("maxima");
         QTest::addColumn<qint64>("stepMs");
         // Point i holds i + 1 in both columns; capacity 4.
-        QTest::newRow("full, not yet halved") << 4 << QList<double>{1, 2, 3, 4}
-                                              << QList<double>{1, 2, 3, 4} << qint64(1000);
-        QTest::newRow("one more halves") << 5 << QList<double>{3, 7, 5} << QList<double>{2, 4, 5}
-                                         << qint64(2000);
-        QTest::newRow("eight points in four") << 8 << QList<double>{3, 7, 11, 15}
-                                              << QList<double>{2, 4, 6, 8} << qint64(2000);
-        QTest::newRow("nine points halve twice") << 9 << QList<double>{10, 26, 9}
-                                                 << QList<double>{4, 8, 9} << qint64(4000);
+        QTest::newRow("full, not yet halved")
+            << 4 << QList<double>{1, 2, 3, 4} << QList<double>{1, 2, 3, 4} << qint64(1000);
+        QTest::newRow("one more halves")
+            << 5 << QList<double>{3, 7, 5} << QList<double>{2, 4, 5} << qint64(2000);
+        QTest::newRow("eight points in four")
+            << 8 << QList<double>{3, 7, 11, 15} << QList<double>{2, 4, 6, 8} << qint64(2000);
+        QTest::newRow("nine points halve twice")
+            << 9 << QList<double>{10, 26, 9} << QList<double>{4, 8, 9} << qint64(4000);
     }
 
     void halvesTheResolutionWhenFull()
