@@ -2,6 +2,12 @@
 
 #include "chaos/chaosserver.h"
 #include "engine/engine.h"
+#include "metrics/alertevaluator.h"
+#include "metrics/metricscollector.h"
+#include "metrics/metricsregistry.h"
+#include "metrics/metricsserver.h"
+
+#include <QHostAddress>
 
 #include <algorithm>
 
@@ -18,6 +24,11 @@ Lab::Lab(Config config, Options options, QObject *parent)
                 m_events.publish(BreakerTransition{m_clock.now(), model, from, to});
             },
             Qt::DirectConnection);
+    m_metrics = std::make_unique<MetricsRegistry>();
+    m_metricsCollector = std::make_unique<MetricsCollector>(*m_metrics, modelLabels());
+    connect(&m_events, &EventStream::event, m_metricsCollector.get(), &MetricsCollector::record);
+    m_alerts = std::make_unique<AlertEvaluator>(m_config.alert, m_clock, m_events);
+    connect(&m_events, &EventStream::event, m_alerts.get(), &AlertEvaluator::record);
 }
 
 Lab::~Lab()
@@ -25,6 +36,19 @@ Lab::~Lab()
     // Engines first: their calls reference the chaos server's sockets and the shared state.
     m_pool.reset();
     m_chaos.reset();
+    m_metricsServer.reset();
+}
+
+quint16 Lab::serveMetrics(quint16 port)
+{
+    if (!m_metricsServer)
+        m_metricsServer = std::make_unique<MetricsServer>(*m_metrics);
+    return m_metricsServer->listen(QHostAddress(QHostAddress::LocalHost), port);
+}
+
+quint16 Lab::metricsPort() const
+{
+    return m_metricsServer ? m_metricsServer->port() : 0;
 }
 
 bool Lab::start(QString *error)

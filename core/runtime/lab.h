@@ -16,11 +16,16 @@
 
 namespace breakwater {
 
+class AlertEvaluator;
 class ChaosServer;
+class MetricsCollector;
+class MetricsRegistry;
+class MetricsServer;
 
 /// Everything one session of Breakwater runs on, assembled once for the CLI and the
 /// dashboard alike: the clock, the one event stream, breakers, cache, bulkheads, the engine
-/// pool and, when a provider's base_url is "embedded", the in-process chaos server.
+/// pool, the metrics and the in-process alert rules fed by the stream, and, when a
+/// provider's base_url is "embedded", the in-process chaos server.
 class Lab final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Lab)
@@ -50,6 +55,14 @@ public:
     EnginePool &engines() { return *m_pool; }
     /// The embedded chaos server, or nullptr when no provider uses it.
     ChaosServer *chaos() { return m_chaos.get(); }
+    MetricsRegistry &metrics() { return *m_metrics; }
+    MetricsCollector &metricsCollector() { return *m_metricsCollector; }
+    AlertEvaluator &alerts() { return *m_alerts; }
+    /// Serves /metrics on 127.0.0.1:`port` (0: a free port). Returns the bound port, 0 on
+    /// failure.
+    quint16 serveMetrics(quint16 port);
+    /// The port /metrics is served on, 0 when it is not.
+    quint16 metricsPort() const;
     QStringList modelLabels() const;
 
 private:
@@ -61,6 +74,10 @@ private:
     std::unique_ptr<ResponseCache> m_cache;
     Bulkheads m_bulkheads;
     std::unique_ptr<ChaosServer> m_chaos;
+    std::unique_ptr<MetricsRegistry> m_metrics;
+    std::unique_ptr<MetricsCollector> m_metricsCollector;
+    std::unique_ptr<AlertEvaluator> m_alerts;
+    std::unique_ptr<MetricsServer> m_metricsServer;
     std::unique_ptr<EnginePool> m_pool;
 };
 

@@ -54,6 +54,11 @@ bool ScenarioRun::start(QString *error)
 {
     if (!m_lab->start(error))
         return false;
+    if (m_options.metricsPort && m_lab->serveMetrics(static_cast<quint16>(*m_options.metricsPort)) == 0) {
+        if (error)
+            *error = QStringLiteral("cannot serve metrics on 127.0.0.1:%1").arg(*m_options.metricsPort);
+        return false;
+    }
     m_load = std::make_unique<LoadGenerator>(
         m_scaled.load, m_prompts, m_lab->clock(),
         [this](CallRequest request, Engine::Completion done) {
@@ -83,7 +88,7 @@ void ScenarioRun::stop()
 
 quint16 ScenarioRun::metricsPort() const
 {
-    return 0;
+    return m_lab->metricsPort();
 }
 
 Millis ScenarioRun::elapsed() const
