@@ -77,7 +77,17 @@ public:
         m_retryTimer = timer([this] { sendAttempt(); });
     }
 
-    ~CallRun() { abortTransport(); }
+    ~CallRun()
+    {
+        // An engine torn down mid-call: the shared breaker and bulkhead outlive it, so give
+        // back what the attempt holds, or a half-open breaker would keep a probe slot forever.
+        if (m_inFlight) {
+            m_context.shared.bulkheads.leave(label());
+            if (m_permit)
+                m_context.shared.breakers.breaker(label()).onIgnored(*m_permit);
+        }
+        abortTransport();
+    }
 
     void start()
     {

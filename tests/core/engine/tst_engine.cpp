@@ -432,6 +432,31 @@ private Q_SLOTS:
         QCOMPARE(harness.transport.sent().size(), 1);
     }
 
+    void destroyingTheEngineMidCallGivesBackTheBreakerProbeAndBulkheadSlot()
+    {
+        Config config = twoModelConfig();
+        config.chain[0].maxConcurrency = 1;
+        config.retry.maxAttempts = 1;
+        config.breaker.consecutiveFailures = 1;
+        config.breaker.openDuration = Millis(1000);
+        EngineHarness harness(config);
+        harness.transport.script(kPrimary, {FakeReply::anthropicError(503, u"api_error"_s, u"x"_s),
+                                            FakeReply::hang()});
+        QCOMPARE(harness.run(u"opens the breaker"_s).source, kFallback);
+        CircuitBreaker &breaker = harness.breakers.breaker(kPrimary);
+        harness.clock.advance(Millis(1000));
+        QCOMPARE(breaker.state(), BreakerState::HalfOpen);
+        harness.start(u"the probe"_s);
+        QCoreApplication::processEvents();
+        harness.clock.advance(Millis(10));
+        QCOMPARE(breaker.snapshot().probesInFlight, 1);
+        QCOMPARE(harness.bulkheads.inFlight(kPrimary), 1);
+        harness.engine.reset();
+        QCOMPARE(harness.bulkheads.inFlight(kPrimary), 0);
+        QCOMPARE(breaker.snapshot().probesInFlight, 0);
+        QCOMPARE(harness.transport.openRequests(), 0);
+    }
+
     void anEmptyPromptIsAnInvalidRequest()
     {
         EngineHarness harness;
