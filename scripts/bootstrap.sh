@@ -11,6 +11,8 @@ packages=(
     xvfb xauth fonts-dejavu-core
     # fuzzers and sanitizer builds
     clang libclang-rt-14-dev
+    # promtool, to check the /metrics exposition and alerts.yml in the tests
+    prometheus
 )
 
 missing=()
