@@ -138,7 +138,7 @@ QByteArray goDuration(Millis duration);
 /// JSON text as bytes.
 QByteArray jsonBytes(const nlohmann::json &json);
 /// A QString as a JSON string value (UTF-8).
-inline nlohmann::json jsonString(const QString &text)
+inline nlohmann::json jsonUtf8(const QString &text)
 {
     return text.toStdString();
 }

@@ -159,14 +159,14 @@ public:
     QByteArray answerBody(const WireAnswer &answer) const override
     {
         json body = {
-            {"id", jsonString(answer.id)},
+            {"id", jsonUtf8(answer.id)},
             {"object", "chat.completion"},
             {"created", answer.created},
-            {"model", jsonString(answer.model)},
+            {"model", jsonUtf8(answer.model)},
             {"choices", json::array({{{"index", 0},
                                       {"message",
                                        {{"role", "assistant"},
-                                        {"content", jsonString(answer.text)},
+                                        {"content", jsonUtf8(answer.text)},
                                         {"refusal", nullptr},
                                         {"annotations", json::array()}}},
                                       {"logprobs", nullptr},
@@ -186,7 +186,7 @@ public:
 
     QByteArray streamDelta(const WireAnswer &answer, const QString &piece) const override
     {
-        return chunk(answer, {{"content", jsonString(piece)}}, nullptr);
+        return chunk(answer, {{"content", jsonUtf8(piece)}}, nullptr);
     }
 
     QByteArray streamEnd(const WireAnswer &answer) const override
@@ -286,11 +286,11 @@ public:
         if (!details.message.isEmpty())
             message = details.message;
         const auto orNull = [](const QString &text) {
-            return text.isEmpty() ? json(nullptr) : jsonString(text);
+            return text.isEmpty() ? json(nullptr) : jsonUtf8(text);
         };
         const json body = {{"error",
-                            {{"message", jsonString(message)},
-                             {"type", jsonString(type)},
+                            {{"message", jsonUtf8(message)},
+                             {"type", jsonUtf8(type)},
                              {"param", orNull(param)},
                              {"code", orNull(code)}}}};
         response.headers.add("content-type", "application/json");
@@ -332,10 +332,10 @@ private:
 
     static json chunkBase(const WireAnswer &answer)
     {
-        return {{"id", jsonString(answer.id)},
+        return {{"id", jsonUtf8(answer.id)},
                 {"object", "chat.completion.chunk"},
                 {"created", answer.created},
-                {"model", jsonString(answer.model)},
+                {"model", jsonUtf8(answer.model)},
                 {"system_fingerprint", kFingerprint}};
     }
 
