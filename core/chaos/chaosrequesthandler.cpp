@@ -640,7 +640,9 @@ void ChaosRequestHandler::handleControl(const HttpServerRequest &request,
                 for (auto it = body->begin(); it != body->end(); ++it) {
                     if (it.key() != "timeline")
                         errors.append(ValidationError{
-                            {}, QString::fromStdString(it.key()), QStringLiteral("unknown field")});
+                            {}, {},
+                            QStringLiteral("unknown field '%1'")
+                                .arg(QString::fromStdString(it.key()))});
                 }
                 ChaosTimelineParseResult parsed = parseChaosTimeline(body->at("timeline"));
                 errors.append(parsed.errors);

@@ -1,0 +1,302 @@
+#include "chaos/chaosprofile.h"
+#include "common/random.h"
+
+#include <QTest>
+
+#include <algorithm>
+#include <vector>
+
+using namespace breakwater;
+using nlohmann::json;
+
+namespace {
+
+QStringList describe(const QList<ValidationError> &errors)
+{
+    QStringList lines;
+    for (const ValidationError &error : errors)
+        lines.append(error.toString());
+    return lines;
+}
+
+bool hasErrorAt(const QList<ValidationError> &errors, const QString &path, const QString &fragment)
+{
+    return std::any_of(errors.cbegin(), errors.cend(), [&](const ValidationError &error) {
+        return error.path == path && error.message.contains(fragment);
+    });
+}
+
+const json kSpecExample = json::parse(R"({"models": {"claude-sonnet-4-5": {
+   "latency_ms": {"p50":600,"p99":2500}, "ttft_ms": 300, "tokens_per_s": 80, "context_window": 8000,
+   "faults": {"rate_limited":0.05,"server_error":0.02,"unavailable":0.02,"overloaded":0.03,
+              "timeout":0.01,"reset":0.01,"malformed":0.0,"auth":0.0,
+              "stream_error":0.0,"stream_stall":0.0,"stream_truncate":0.0},
+   "retry_after_s": 2, "limits": {"rpm": 600, "tpm": 200000}}}})");
+
+} // namespace
+
+class TestChaosProfile final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void parsesTheSpecExample()
+    {
+        const ChaosProfileParseResult result = parseChaosProfile(kSpecExample, u"p.json"_qs);
+        QVERIFY2(result.profile, qPrintable(describe(result.errors).join(u'\n')));
+        const ChaosModelProfile *model = result.profile->find(u"claude-sonnet-4-5"_qs);
+        QVERIFY(model);
+        QCOMPARE(model->latency.p50Ms, 600.0);
+        QCOMPARE(model->latency.p99Ms, 2500.0);
+        QCOMPARE(model->ttftMs, 300.0);
+        QCOMPARE(model->tokensPerSecond, 80.0);
+        QCOMPARE(model->contextWindow, 8000);
+        QCOMPARE(model->faultRate(ChaosFault::RateLimited), 0.05);
+        QCOMPARE(model->faultRate(ChaosFault::Overloaded), 0.03);
+        QCOMPARE(model->faultRate(ChaosFault::Reset), 0.01);
+        QCOMPARE(model->retryAfterS, 2.0);
+        QCOMPARE(model->rpm, 600);
+        QCOMPARE(model->tpm, 200000);
+    }
+
+    void leavesOutFieldsAtTheirDefaults()
+    {
+        const ChaosProfileParseResult result =
+            parseChaosProfile(json::parse(R"({"models":{"m":{"faults":{"timeout":0.5}}}})"));
+        QVERIFY(result.profile);
+        const ChaosModelProfile &model = result.profile->models.value(u"m"_qs);
+        QCOMPARE(model.faultRate(ChaosFault::Timeout), 0.5);
+        for (ChaosFault fault : allChaosFaults()) {
+            if (fault != ChaosFault::Timeout)
+                QCOMPARE(model.faultRate(fault), 0.0);
+        }
+        QCOMPARE(model.latency.p50Ms, 0.0);
+        QCOMPARE(model.contextWindow, 200000);
+        QCOMPARE(model.rpm, 0);
+        QCOMPARE(model.retryAfterS, 1.0);
+        QVERIFY(parseChaosProfile(json::object()).profile);
+    }
+
+    void fillsTheMissingEndOfTheLatencyRange()
+    {
+        const auto parsed = parseChaosProfile(
+            json::parse(R"({"models":{"a":{"latency_ms":{"p50":100}},"b":{"latency_ms":{"p99":40}}}})"));
+        QVERIFY(parsed.profile);
+        QCOMPARE(parsed.profile->models.value(u"a"_qs).latency.p99Ms, 100.0);
+        QCOMPARE(parsed.profile->models.value(u"b"_qs).latency.p50Ms, 40.0);
+    }
+
+    void matchesUnlistedModelsWithTheWildcardAndNothingElse()
+    {
+        ChaosProfile profile;
+        profile.models.insert(u"a"_qs, ChaosModelProfile{});
+        QVERIFY(profile.find(u"a"_qs));
+        QVERIFY(!profile.find(u"b"_qs));
+        ChaosModelProfile any;
+        any.contextWindow = 42;
+        profile.models.insert(kChaosAnyModel, any);
+        QCOMPARE(profile.find(u"b"_qs)->contextWindow, 42);
+        QCOMPARE(profile.find(u"a"_qs)->contextWindow, 200000);
+        QVERIFY(defaultChaosProfile().find(u"anything"_qs));
+    }
+
+    void reportsEveryProblemWithItsJsonPath_data()
+    {
+        QTest::addColumn<QString>("profile");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("rate above 1") << u"{\"models\":{\"m\":{\"faults\":{\"timeout\":1.5}}}}"_qs
+                                      << u"models.m.faults.timeout"_qs << u"<= 1"_qs;
+        QTest::newRow("negative rate")
+            << u"{\"models\":{\"m\":{\"faults\":{\"reset\":-0.1}}}}"_qs
+            << u"models.m.faults.reset"_qs << u">= 0"_qs;
+        QTest::newRow("unknown fault")
+            << u"{\"models\":{\"m\":{\"faults\":{\"timout\":0.1}}}}"_qs
+            << u"models.m.faults"_qs << u"unknown field 'timout' (did you mean 'timeout'?)"_qs;
+        QTest::newRow("wildcard path") << u"{\"models\":{\"*\":{\"ttft_ms\":\"fast\"}}}"_qs
+                                       << u"models[\"*\"].ttft_ms"_qs << u"number"_qs;
+        QTest::newRow("p99 below p50")
+            << u"{\"models\":{\"m\":{\"latency_ms\":{\"p50\":500,\"p99\":100}}}}"_qs
+            << u"models.m.latency_ms.p99"_qs << u">= p50"_qs;
+        QTest::newRow("zero median") << u"{\"models\":{\"m\":{\"latency_ms\":{\"p50\":0,\"p99\":100}}}}"_qs
+                                     << u"models.m.latency_ms.p50"_qs << u"> 0"_qs;
+        QTest::newRow("window not integer") << u"{\"models\":{\"m\":{\"context_window\":1.5}}}"_qs
+                                            << u"models.m.context_window"_qs << u"integer"_qs;
+        QTest::newRow("window zero") << u"{\"models\":{\"m\":{\"context_window\":0}}}"_qs
+                                     << u"models.m.context_window"_qs << u">= 1"_qs;
+        QTest::newRow("negative rpm") << u"{\"models\":{\"m\":{\"limits\":{\"rpm\":-1}}}}"_qs
+                                      << u"models.m.limits.rpm"_qs << u">= 0"_qs;
+        QTest::newRow("unknown limit") << u"{\"models\":{\"m\":{\"limits\":{\"rpd\":1}}}}"_qs
+                                       << u"models.m.limits"_qs << u"unknown field 'rpd'"_qs;
+        QTest::newRow("unknown model field") << u"{\"models\":{\"m\":{\"latency\":1}}}"_qs
+                                             << u"models.m"_qs << u"unknown field 'latency'"_qs;
+        QTest::newRow("unknown top field") << u"{\"model\":{}}"_qs << QString()
+                                           << u"unknown field 'model'"_qs;
+        QTest::newRow("models not object") << u"{\"models\":[]}"_qs << u"models"_qs
+                                           << u"object"_qs;
+        QTest::newRow("entry not object") << u"{\"models\":{\"m\":3}}"_qs << u"models.m"_qs
+                                          << u"object"_qs;
+        QTest::newRow("profile not object") << u"[1]"_qs << QString() << u"object"_qs;
+    }
+    void reportsEveryProblemWithItsJsonPath()
+    {
+        QFETCH(QString, profile);
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const ChaosProfileParseResult result = parseChaosProfile(json::parse(profile.toStdString()));
+        QVERIFY(!result.profile);
+        QVERIFY2(hasErrorAt(result.errors, path, message),
+                 qPrintable(describe(result.errors).join(u'\n')));
+    }
+
+    void collectsSeveralErrorsAtOnceUnderTheGivenPath()
+    {
+        const ChaosProfileParseResult result = parseChaosProfile(
+            json::parse(R"({"models":{"a":{"faults":{"auth":2}},"b":{"tokens_per_s":-1}}})"),
+            u"scenario.json"_qs, u"chaos.baseline"_qs);
+        QCOMPARE(result.errors.size(), 2);
+        QVERIFY(hasErrorAt(result.errors, u"chaos.baseline.models.a.faults.auth"_qs, u"<= 1"_qs));
+        QVERIFY(hasErrorAt(result.errors, u"chaos.baseline.models.b.tokens_per_s"_qs, u">= 0"_qs));
+        QVERIFY(result.errors.front().toString().startsWith(u"scenario.json: chaos.baseline."_qs));
+    }
+
+    void roundTripsThroughItsJsonForm()
+    {
+        const ChaosProfile profile = *parseChaosProfile(kSpecExample).profile;
+        const json written = chaosProfileToJson(profile);
+        QVERIFY(written["models"]["claude-sonnet-4-5"]["latency_ms"]["p50"] == json(600));
+        QVERIFY(written["models"]["claude-sonnet-4-5"]["faults"]["rate_limited"] == json(0.05));
+        QCOMPARE(written["models"]["claude-sonnet-4-5"]["faults"].size(), std::size_t(11));
+        const ChaosProfileParseResult again = parseChaosProfile(written);
+        QVERIFY(again.profile);
+        QVERIFY(chaosProfileToJson(*again.profile) == written);
+    }
+
+    void patchesAModelEntryDeeply()
+    {
+        const ChaosModelProfile base =
+            *parseChaosProfile(kSpecExample).profile->find(u"claude-sonnet-4-5"_qs);
+        const ChaosModelPatchResult patched =
+            patchChaosModel(base, json::parse(R"({"faults":{"unavailable":1.0},"limits":{"rpm":5}})"));
+        QVERIFY(patched.model);
+        QCOMPARE(patched.model->faultRate(ChaosFault::Unavailable), 1.0);
+        QCOMPARE(patched.model->faultRate(ChaosFault::RateLimited), 0.05);
+        QCOMPARE(patched.model->rpm, 5);
+        QCOMPARE(patched.model->tpm, 200000);
+        QCOMPARE(patched.model->latency.p99Ms, 2500.0);
+
+        // null removes a field: it takes its default again.
+        const auto cleared = patchChaosModel(base, json::parse(R"({"limits":null})"));
+        QVERIFY(cleared.model);
+        QCOMPARE(cleared.model->rpm, 0);
+    }
+
+    void movesTheOtherLatencyEndWhenAPatchCrossesIt()
+    {
+        ChaosModelProfile base;
+        base.latency = LatencySpec{600, 2500};
+        const auto raised = patchChaosModel(base, json::parse(R"({"latency_ms":{"p50":3000}})"));
+        QVERIFY(raised.model);
+        QCOMPARE(raised.model->latency.p99Ms, 3000.0);
+        const auto lowered = patchChaosModel(base, json::parse(R"({"latency_ms":{"p99":100}})"));
+        QVERIFY(lowered.model);
+        QCOMPARE(lowered.model->latency.p50Ms, 100.0);
+        const auto both =
+            patchChaosModel(base, json::parse(R"({"latency_ms":{"p50":300,"p99":200}})"));
+        QVERIFY(!both.model);
+    }
+
+    void refusesABadPatchWithPathsUnderTheGivenRoot()
+    {
+        const auto patched = patchChaosModel(ChaosModelProfile{}, json::parse(R"({"faults":{"reset":7}})"),
+                                             {}, u"set"_qs);
+        QVERIFY(!patched.model);
+        QVERIFY(hasErrorAt(patched.errors, u"set.faults.reset"_qs, u"<= 1"_qs));
+        QVERIFY(!patchChaosModel(ChaosModelProfile{}, json(3)).model);
+    }
+
+    void parsesATimeline()
+    {
+        const ChaosTimelineParseResult result = parseChaosTimeline(json::parse(
+            R"([{"at_s":15,"model":"claude-sonnet-4-5","set":{"faults":{"unavailable":1.0}},"note":"primary down"},
+                {"at_s":35.5,"model":"claude-sonnet-4-5","set":{"faults":{"unavailable":0.0}}}])"));
+        QVERIFY2(result.timeline, qPrintable(describe(result.errors).join(u'\n')));
+        QCOMPARE(result.timeline->size(), 2);
+        QCOMPARE(result.timeline->at(0).at, Millis(15000));
+        QCOMPARE(result.timeline->at(0).note, u"primary down"_qs);
+        QCOMPARE(result.timeline->at(1).at, Millis(35500));
+        QVERIFY(result.timeline->at(1).set["faults"]["unavailable"] == json(0.0));
+    }
+
+    void reportsTimelineProblemsWithTheirPaths_data()
+    {
+        QTest::addColumn<QString>("timeline");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("negative at") << u"[{\"at_s\":-1,\"model\":\"m\"}]"_qs
+                                     << u"chaos.timeline[0].at_s"_qs << u">= 0"_qs;
+        QTest::newRow("missing at") << u"[{\"model\":\"m\"}]"_qs << u"chaos.timeline[0]"_qs
+                                    << u"missing required field 'at_s'"_qs;
+        QTest::newRow("missing model") << u"[{\"at_s\":1},{\"at_s\":2}]"_qs
+                                       << u"chaos.timeline[1]"_qs << u"missing required field 'model'"_qs;
+        QTest::newRow("bad set") << u"[{\"at_s\":1,\"model\":\"m\",\"set\":{\"faults\":{\"auth\":3}}}]"_qs
+                                 << u"chaos.timeline[0].set.faults.auth"_qs << u"<= 1"_qs;
+        QTest::newRow("unknown field") << u"[{\"at\":1,\"at_s\":1,\"model\":\"m\"}]"_qs
+                                       << u"chaos.timeline[0]"_qs << u"unknown field 'at'"_qs;
+        QTest::newRow("not array") << u"{}"_qs << u"chaos.timeline"_qs << u"array"_qs;
+        QTest::newRow("item not object") << u"[3]"_qs << u"chaos.timeline[0]"_qs << u"object"_qs;
+    }
+    void reportsTimelineProblemsWithTheirPaths()
+    {
+        QFETCH(QString, timeline);
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        const ChaosTimelineParseResult result = parseChaosTimeline(
+            json::parse(timeline.toStdString()), u"s.json"_qs, u"chaos.timeline"_qs);
+        QVERIFY(!result.timeline);
+        QVERIFY2(hasErrorAt(result.errors, path, message),
+                 qPrintable(describe(result.errors).join(u'\n')));
+    }
+
+    void namesEveryFaultBothWays()
+    {
+        for (ChaosFault fault : allChaosFaults())
+            QCOMPARE(chaosFaultFromName(chaosFaultName(fault)), std::optional<ChaosFault>(fault));
+        QCOMPARE(chaosFaultName(ChaosFault::StreamTruncate), u"stream_truncate"_qs);
+        QVERIFY(!chaosFaultFromName(u"ok"));
+    }
+
+    void computesTheStandardNormalQuantile()
+    {
+        QCOMPARE(standardNormalQuantile(0.5), 0.0);
+        QVERIFY(std::abs(standardNormalQuantile(0.99) - 2.3263478740) < 1e-7);
+        QVERIFY(std::abs(standardNormalQuantile(0.975) - 1.9599639845) < 1e-7);
+        QVERIFY(std::abs(standardNormalQuantile(0.01) + 2.3263478740) < 1e-7);
+        QVERIFY(std::abs(standardNormalQuantile(0.001) + 3.0902323062) < 1e-6);
+    }
+
+    void samplesLatencyWhoseMedianAndP99MatchTheProfile()
+    {
+        const LatencySpec spec{600, 2500};
+        QVERIFY(std::abs(sampleLatencyMs(spec, 0.5) - 600) < 1e-6);
+        QVERIFY(std::abs(sampleLatencyMs(spec, 0.99) - 2500) < 1e-3);
+        SeededRandom random(7);
+        std::vector<double> samples;
+        for (int i = 0; i < 20000; ++i)
+            samples.push_back(sampleLatencyMs(spec, random.uniform01()));
+        std::sort(samples.begin(), samples.end());
+        const double median = samples[samples.size() / 2];
+        const double p99 = samples[samples.size() * 99 / 100];
+        QVERIFY2(std::abs(median - 600) < 30, qPrintable(QString::number(median)));
+        QVERIFY2(std::abs(p99 - 2500) < 250, qPrintable(QString::number(p99)));
+        QVERIFY(samples.front() > 0);
+    }
+
+    void samplesAFixedLatencyWithoutSpreadAndNoneWithoutLatency()
+    {
+        QCOMPARE(sampleLatencyMs(LatencySpec{250, 250}, 0.999), 250.0);
+        QCOMPARE(sampleLatencyMs(LatencySpec{}, 0.3), 0.0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestChaosProfile)
+#include "tst_chaosprofile.moc"
