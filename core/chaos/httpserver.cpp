@@ -28,6 +28,7 @@ HttpServer::~HttpServer()
 
 bool HttpServer::listenOn(quint16 port, const QHostAddress &address)
 {
+    setListenBacklogSize(m_options.listenBacklog);
     return listen(address, port);
 }
 
