@@ -3,13 +3,11 @@
 #include "common/clock.h"
 #include "config/configloader.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QList>
 #include <QMap>
 #include <QString>
-
 #include <array>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 namespace breakwater {

@@ -3,14 +3,12 @@
 #include "chaos/httpmessage.h"
 #include "common/clock.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QByteArray>
 #include <QDateTime>
 #include <QString>
 #include <QStringList>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <variant>
 
 namespace breakwater {

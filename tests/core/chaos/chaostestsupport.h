@@ -5,20 +5,17 @@
 #include "chaos/chaoswire.h"
 #include "chaos/httprequesthandler.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QByteArray>
 #include <QList>
-
 #include <arpa/inet.h>
 #include <cerrno>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <functional>
 #include <memory>
+#include <netinet/in.h>
+#include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace breakwater::test {
 

@@ -7,6 +7,7 @@
 #include <QTest>
 
 using namespace breakwater;
+using namespace Qt::StringLiterals;
 using namespace breakwater::test;
 using nlohmann::json;
 
@@ -99,11 +100,11 @@ private Q_SLOTS:
                                     json::parse(R"({"models":{"a":{"faults":{"auth":1}}}})"));
         QCOMPARE(reply->status, 200);
         QCOMPARE(changed.size(), 1);
-        QVERIFY(m_controller->profile().find(u"a"_qs));
-        QVERIFY(!m_controller->profile().find(u"claude-sonnet-4-5"_qs));
-        QCOMPARE(entry(u"a"_qs).faultRate(ChaosFault::Auth), 1.0);
+        QVERIFY(m_controller->profile().find(u"a"_s));
+        QVERIFY(!m_controller->profile().find(u"claude-sonnet-4-5"_s));
+        QCOMPARE(entry(u"a"_s).faultRate(ChaosFault::Auth), 1.0);
         // The baseline is untouched.
-        QVERIFY(m_controller->baseline().find(u"claude-sonnet-4-5"_qs));
+        QVERIFY(m_controller->baseline().find(u"claude-sonnet-4-5"_s));
     }
 
     void refusesAnInvalidProfileListingEveryErrorWithItsPath()
@@ -119,7 +120,7 @@ private Q_SLOTS:
         QVERIFY(body["errors"][1]["path"] == "models.b.limits.rpm");
         QVERIFY(body["error"]["message"] == "invalid profile");
         QCOMPARE(changed.size(), 0);
-        QVERIFY(m_controller->profile().find(u"claude-sonnet-4-5"_qs));
+        QVERIFY(m_controller->profile().find(u"claude-sonnet-4-5"_s));
     }
 
     void refusesABodyThatIsNotJson()
@@ -127,7 +128,7 @@ private Q_SLOTS:
         const auto reply = send("PUT", "/chaos/profile", "{\"models\":");
         QCOMPARE(reply->status, 400);
         QVERIFY(QString::fromStdString(reply->json()["error"]["message"].get<std::string>())
-                    .contains(u"not valid JSON"_qs));
+                    .contains(u"not valid JSON"_s));
         QCOMPARE(send("PATCH", "/chaos/models/x", "nope")->status, 400);
         QCOMPARE(send("POST", "/chaos/timeline", "")->status, 400);
     }
@@ -138,7 +139,7 @@ private Q_SLOTS:
                                     json::parse(R"({"faults":{"unavailable":1.0}})"));
         QCOMPARE(reply->status, 200);
         QVERIFY(reply->json()["faults"]["unavailable"] == 1.0);
-        const ChaosModelProfile &model = entry(u"claude-sonnet-4-5"_qs);
+        const ChaosModelProfile &model = entry(u"claude-sonnet-4-5"_s);
         QCOMPARE(model.faultRate(ChaosFault::Unavailable), 1.0);
         QCOMPARE(model.faultRate(ChaosFault::RateLimited), 0.05);
         QCOMPARE(model.latency.p99Ms, 2500.0);
@@ -146,16 +147,17 @@ private Q_SLOTS:
 
     void patchesAnUnlistedModelStartingFromTheWildcard()
     {
-        QVERIFY(sendJson("PATCH", "/chaos/models/claude-haiku-4-5",
-                         json::parse(R"({"ttft_ms":50})"))->status == 200);
-        QVERIFY(m_controller->profile().models.contains(u"claude-haiku-4-5"_qs));
-        QCOMPARE(entry(u"claude-haiku-4-5"_qs).contextWindow, 1000); // from "*"
-        QCOMPARE(entry(u"claude-haiku-4-5"_qs).ttftMs, 50.0);
+        QVERIFY(
+            sendJson("PATCH", "/chaos/models/claude-haiku-4-5", json::parse(R"({"ttft_ms":50})"))
+                ->status == 200);
+        QVERIFY(m_controller->profile().models.contains(u"claude-haiku-4-5"_s));
+        QCOMPARE(entry(u"claude-haiku-4-5"_s).contextWindow, 1000); // from "*"
+        QCOMPARE(entry(u"claude-haiku-4-5"_s).ttftMs, 50.0);
         // The wildcard itself, percent-encoded in the path.
         QVERIFY(sendJson("PATCH", "/chaos/models/%2A", json::parse(R"({"context_window":7})"))
                     ->status == 200);
-        QCOMPARE(entry(u"someone-else"_qs).contextWindow, 7);
-        QCOMPARE(entry(u"claude-haiku-4-5"_qs).contextWindow, 1000);
+        QCOMPARE(entry(u"someone-else"_s).contextWindow, 7);
+        QCOMPARE(entry(u"claude-haiku-4-5"_s).contextWindow, 1000);
     }
 
     void refusesAnInvalidPatchAndKeepsTheEntry()
@@ -165,21 +167,21 @@ private Q_SLOTS:
         QCOMPARE(reply->status, 400);
         QVERIFY2(reply->json()["errors"][0]["path"] == "faults", reply->body.constData());
         QVERIFY2(reply->body.contains("unknown field 'timout'"), reply->body.constData());
-        QCOMPARE(entry(u"claude-sonnet-4-5"_qs).faultRate(ChaosFault::Timeout), 0.0);
+        QCOMPARE(entry(u"claude-sonnet-4-5"_s).faultRate(ChaosFault::Timeout), 0.0);
     }
 
     void showsOneModelsEntry()
     {
         QVERIFY(send("GET", "/chaos/models/anything")->json()["context_window"] == 1000);
         ChaosProfile strict;
-        strict.models.insert(u"a"_qs, ChaosModelProfile{});
+        strict.models.insert(u"a"_s, ChaosModelProfile{});
         m_controller->setProfile(strict);
         QCOMPARE(send("GET", "/chaos/models/b")->status, 404);
     }
 
     void countsEveryRequestAndHowItWasAnswered()
     {
-        m_controller->patchModel(u"claude-sonnet-4-5"_qs,
+        m_controller->patchModel(u"claude-sonnet-4-5"_s,
                                  json::parse(R"({"faults":{"rate_limited":0}})"));
         for (int i = 0; i < 3; ++i)
             m_handler->handleRequest(chatRequest(WireFormat::Anthropic, "claude-sonnet-4-5", "hi"),
@@ -202,9 +204,9 @@ private Q_SLOTS:
 
     void resetRestoresTheBaselineZeroesStatsAndStopsTheTimeline()
     {
-        m_controller->patchModel(u"claude-sonnet-4-5"_qs,
+        m_controller->patchModel(u"claude-sonnet-4-5"_s,
                                  json::parse(R"({"faults":{"overloaded":1}})"));
-        m_controller->decide(callFor(u"claude-sonnet-4-5"_qs));
+        m_controller->decide(callFor(u"claude-sonnet-4-5"_s));
         QVERIFY(sendJson("POST", "/chaos/timeline",
                          json::parse(R"({"timeline":[{"at_s":10,"model":"x","set":{}}]})"))
                     ->status == 200);
@@ -213,7 +215,7 @@ private Q_SLOTS:
         const auto reply = send("POST", "/chaos/reset");
         QCOMPARE(reply->status, 200);
         QCOMPARE(changed.size(), 1);
-        QCOMPARE(entry(u"claude-sonnet-4-5"_qs).faultRate(ChaosFault::Overloaded), 0.0);
+        QCOMPARE(entry(u"claude-sonnet-4-5"_s).faultRate(ChaosFault::Overloaded), 0.0);
         QVERIFY(m_controller->stats().isEmpty());
         QCOMPARE(m_controller->pendingTimelineSteps(), 0);
         QVERIFY(send("GET", "/chaos/stats")->json()["models"].empty());
@@ -232,24 +234,24 @@ private Q_SLOTS:
 
         m_clock.advance(Millis(14999));
         QCOMPARE(steps.size(), 0);
-        QCOMPARE(entry(u"claude-sonnet-4-5"_qs).faultRate(ChaosFault::Unavailable), 0.0);
+        QCOMPARE(entry(u"claude-sonnet-4-5"_s).faultRate(ChaosFault::Unavailable), 0.0);
         m_clock.advance(Millis(1));
         QCOMPARE(steps.size(), 1);
-        QCOMPARE(steps.at(0).at(0).toString(), u"claude-sonnet-4-5"_qs);
-        QCOMPARE(steps.at(0).at(1).toString(), u"primary down"_qs);
-        QCOMPARE(entry(u"claude-sonnet-4-5"_qs).faultRate(ChaosFault::Unavailable), 1.0);
-        QCOMPARE(entry(u"claude-sonnet-4-5"_qs).faultRate(ChaosFault::RateLimited), 0.05);
+        QCOMPARE(steps.at(0).at(0).toString(), u"claude-sonnet-4-5"_s);
+        QCOMPARE(steps.at(0).at(1).toString(), u"primary down"_s);
+        QCOMPARE(entry(u"claude-sonnet-4-5"_s).faultRate(ChaosFault::Unavailable), 1.0);
+        QCOMPARE(entry(u"claude-sonnet-4-5"_s).faultRate(ChaosFault::RateLimited), 0.05);
         QCOMPARE(changed.size(), 1);
         // Taken down: every request fails, whatever else the profile says.
         for (int i = 0; i < 50; ++i) {
-            const ChaosDecision decision = m_controller->decide(callFor(u"claude-sonnet-4-5"_qs));
+            const ChaosDecision decision = m_controller->decide(callFor(u"claude-sonnet-4-5"_s));
             QCOMPARE(decision.verdict, ChaosDecision::Verdict::Fault);
             QCOMPARE(decision.fault, ChaosFault::Unavailable);
         }
         m_clock.advance(Millis(20000));
         QCOMPARE(steps.size(), 2);
-        QCOMPARE(steps.at(1).at(1).toString(), u"primary back"_qs);
-        QCOMPARE(entry(u"claude-sonnet-4-5"_qs).faultRate(ChaosFault::Unavailable), 0.0);
+        QCOMPARE(steps.at(1).at(1).toString(), u"primary back"_s);
+        QCOMPARE(entry(u"claude-sonnet-4-5"_s).faultRate(ChaosFault::Unavailable), 0.0);
         QCOMPARE(m_controller->pendingTimelineSteps(), 0);
     }
 
@@ -262,7 +264,7 @@ private Q_SLOTS:
                  json::parse(R"({"timeline":[{"at_s":8,"model":"a","note":"second"}]})"));
         m_clock.advance(Millis(10000));
         QCOMPARE(steps.size(), 1);
-        QCOMPARE(steps.at(0).at(1).toString(), u"second"_qs);
+        QCOMPARE(steps.at(0).at(1).toString(), u"second"_s);
         sendJson("POST", "/chaos/timeline",
                  json::parse(R"({"timeline":[{"at_s":1,"model":"a","note":"third"}]})"));
         QCOMPARE(send("DELETE", "/chaos/timeline")->status, 200);
@@ -276,12 +278,12 @@ private Q_SLOTS:
         QTest::addColumn<QString>("path");
         QTest::newRow("negative time")
             << QByteArray(R"({"timeline":[{"at_s":1,"model":"a"},{"at_s":-3,"model":"a"}]})")
-            << u"timeline[1].at_s"_qs;
+            << u"timeline[1].at_s"_s;
         QTest::newRow("bad set")
             << QByteArray(R"({"timeline":[{"at_s":1,"model":"a","set":{"faults":{"reset":2}}}]})")
-            << u"timeline[0].set.faults.reset"_qs;
+            << u"timeline[0].set.faults.reset"_s;
         QTest::newRow("no timeline") << QByteArray(R"({"steps":[]})") << QString();
-        QTest::newRow("not an array") << QByteArray(R"({"timeline":{}})") << u"timeline"_qs;
+        QTest::newRow("not an array") << QByteArray(R"({"timeline":{}})") << u"timeline"_s;
     }
     void refusesAnInvalidTimelineWithPaths()
     {
@@ -313,7 +315,7 @@ private Q_SLOTS:
             ChaosController controller(m_clock, seed, mixedFaults());
             QList<QPair<int, qint64>> outcomes;
             for (int i = 0; i < 300; ++i) {
-                ChaosCall call = callFor(i % 3 == 0 ? u"a"_qs : u"b"_qs);
+                ChaosCall call = callFor(i % 3 == 0 ? u"a"_s : u"b"_s);
                 call.stream = i % 2 == 0;
                 const ChaosDecision decision = controller.decide(call);
                 const int kind = decision.verdict == ChaosDecision::Verdict::Fault
@@ -362,11 +364,11 @@ private Q_SLOTS:
         ChaosController controller(m_clock, 5, mixedFaults());
         QList<qint64> before;
         for (int i = 0; i < 20; ++i)
-            before.append(controller.decide(callFor(u"m"_qs)).latency.count());
+            before.append(controller.decide(callFor(u"m"_s)).latency.count());
         controller.reset();
         QList<qint64> after;
         for (int i = 0; i < 20; ++i)
-            after.append(controller.decide(callFor(u"m"_qs)).latency.count());
+            after.append(controller.decide(callFor(u"m"_s)).latency.count());
         QCOMPARE(after, before);
     }
 
@@ -376,11 +378,11 @@ private Q_SLOTS:
         model.setFaultRate(ChaosFault::ServerError, 1.0);
         model.setFaultRate(ChaosFault::RateLimited, 0.5);
         ChaosProfile profile;
-        profile.models.insert(u"m"_qs, model);
+        profile.models.insert(u"m"_s, model);
         m_controller->setProfile(profile);
         for (int i = 0; i < 30; ++i)
-            QCOMPARE(m_controller->decide(callFor(u"m"_qs)).fault, ChaosFault::ServerError);
-        ChaosCall forced = callFor(u"m"_qs);
+            QCOMPARE(m_controller->decide(callFor(u"m"_s)).fault, ChaosFault::ServerError);
+        ChaosCall forced = callFor(u"m"_s);
         forced.forcedOk = true;
         QCOMPARE(m_controller->decide(forced).verdict, ChaosDecision::Verdict::Ok);
         forced.forcedOk = false;
@@ -391,13 +393,13 @@ private Q_SLOTS:
     void setBaselineChangesWhatResetReturnsTo()
     {
         ChaosProfile other;
-        other.models.insert(u"z"_qs, ChaosModelProfile{});
+        other.models.insert(u"z"_s, ChaosModelProfile{});
         m_controller->setBaseline(other);
-        QVERIFY(m_controller->profile().find(u"z"_qs));
+        QVERIFY(m_controller->profile().find(u"z"_s));
         m_controller->setProfile(baseline());
         m_controller->reset();
-        QVERIFY(m_controller->profile().find(u"z"_qs));
-        QVERIFY(!m_controller->profile().find(u"claude-sonnet-4-5"_qs));
+        QVERIFY(m_controller->profile().find(u"z"_s));
+        QVERIFY(!m_controller->profile().find(u"claude-sonnet-4-5"_s));
     }
 };
 

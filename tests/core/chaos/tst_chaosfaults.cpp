@@ -5,11 +5,14 @@
 #include "engine/truncation.h"
 
 #include <QCoreApplication>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QTest>
-
 #include <sys/resource.h>
 
 using namespace breakwater;
+using namespace Qt::StringLiterals;
 using namespace breakwater::test;
 using nlohmann::json;
 
@@ -21,8 +24,9 @@ const std::string kPrompt = "Tell me about breakwaters and harbours.";
 qsizetype deltaEvents(const QByteArray &body)
 {
     const QList<SseEvent> events = parseSse(body);
-    return std::count_if(events.cbegin(), events.cend(),
-                         [](const SseEvent &event) { return event.event == "content_block_delta"; });
+    return std::count_if(events.cbegin(), events.cend(), [](const SseEvent &event) {
+        return event.event == "content_block_delta";
+    });
 }
 
 const char *formatName(WireFormat format)
@@ -83,7 +87,8 @@ private:
             return nullptr;
         if (!fault.isEmpty())
             headers.add("x-chaos-fault", fault);
-        client->send(rawRequest(chatRequest(format, "claude-sonnet-4-5", kPrompt, stream, headers)));
+        client->send(
+            rawRequest(chatRequest(format, "claude-sonnet-4-5", kPrompt, stream, headers)));
         return client;
     }
 
@@ -114,7 +119,7 @@ private Q_SLOTS:
         QVERIFY(startServer());
         auto client = sendChat(static_cast<WireFormat>(format), false, "timeout");
         QTRY_COMPARE_WITH_TIMEOUT(
-            m_server->controller().stats().value(u"claude-sonnet-4-5"_qs).requests, qint64(1), 500);
+            m_server->controller().stats().value(u"claude-sonnet-4-5"_s).requests, qint64(1), 500);
         m_clock.advance(Millis(3600 * 1000));
         settle();
         QVERIFY(!client->poll());
@@ -182,7 +187,10 @@ private Q_SLOTS:
         const json last = json::parse(events.back().data.toStdString());
         if (wire == WireFormat::Anthropic) {
             QCOMPARE(events.back().event, QByteArray("error"));
-            QVERIFY(last == json::parse(R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})"));
+            QVERIFY(
+                last ==
+                json::parse(
+                    R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})"));
         } else {
             QVERIFY(last["error"]["type"] == "server_error");
             QVERIFY(last["error"].contains("code"));
@@ -270,7 +278,8 @@ private Q_SLOTS:
         QCOMPARE(m_server->handler().answersInProgress(), 0);
 
         // x-chaos-latency-ms overrides the profile for one request.
-        auto quick = sendChat(WireFormat::OpenAI, false, {}, HttpHeaders{{"x-chaos-latency-ms", "10"}});
+        auto quick =
+            sendChat(WireFormat::OpenAI, false, {}, HttpHeaders{{"x-chaos-latency-ms", "10"}});
         QTRY_COMPARE_WITH_TIMEOUT(m_server->handler().answersInProgress(), 1, 500);
         m_clock.advance(Millis(10));
         QTRY_VERIFY_WITH_TIMEOUT(quick->response().bodyComplete, 500);
@@ -296,8 +305,8 @@ private Q_SLOTS:
             m.tokensPerSecond = 10; // 100 ms a token
         });
         QVERIFY(startServer(profile));
-        const AnswerText answer = generateAnswerText(QString::fromStdString(kPrompt),
-                                                     u"claude-sonnet-4-5"_qs, 7, 1024);
+        const AnswerText answer =
+            generateAnswerText(QString::fromStdString(kPrompt), u"claude-sonnet-4-5"_s, 7, 1024);
         // After the first delta, each next one waits for its own tokens at 10 a second.
         qint64 pacedMs = 0;
         for (qsizetype i = 1; i < answer.pieces.size(); ++i)
@@ -332,6 +341,42 @@ private Q_SLOTS:
         QCOMPARE(m_clock.pendingTimers(), 0);
     }
 
+    void aQtNetworkClientReadsAnswersStreamsAndFaults()
+    {
+        QVERIFY(startServer());
+        QNetworkAccessManager manager;
+        const auto post = [&](const QByteArray &fault, bool stream) {
+            QNetworkRequest request(m_server->baseUrl().resolved(QUrl(u"/v1/messages"_s)));
+            request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+            if (!fault.isEmpty())
+                request.setRawHeader("x-chaos-fault", fault);
+            return manager.post(request, jsonBody(anthropicBody("m", kPrompt, stream)));
+        };
+        std::unique_ptr<QNetworkReply> ok(post({}, false));
+        QTRY_VERIFY_WITH_TIMEOUT(ok->isFinished(), 500);
+        QCOMPARE(ok->error(), QNetworkReply::NoError);
+        QVERIFY(isJson(ok->readAll()));
+
+        std::unique_ptr<QNetworkReply> stream(post({}, true));
+        QTRY_VERIFY_WITH_TIMEOUT(stream->isFinished(), 500);
+        QCOMPARE(stream->error(), QNetworkReply::NoError);
+        QVERIFY(stream->readAll().contains("event: message_stop"));
+
+        std::unique_ptr<QNetworkReply> overloaded(post("overloaded", false));
+        QTRY_VERIFY_WITH_TIMEOUT(overloaded->isFinished(), 500);
+        QCOMPARE(overloaded->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 529);
+
+        std::unique_ptr<QNetworkReply> reset(post("reset", false));
+        QTRY_VERIFY_WITH_TIMEOUT(reset->isFinished(), 500);
+        QVERIFY(reset->error() != QNetworkReply::NoError);
+        QVERIFY(reset->attribute(QNetworkRequest::HttpStatusCodeAttribute).isNull());
+
+        std::unique_ptr<QNetworkReply> truncated(post("stream_truncate", true));
+        QTRY_VERIFY_WITH_TIMEOUT(truncated->isFinished(), 500);
+        QVERIFY(truncated->error() != QNetworkReply::NoError ||
+                !truncated->readAll().contains("message_stop"));
+    }
+
     void holdsAThousandConnectionsWithDelayedAnswers()
     {
         constexpr int kConnections = 1000;
@@ -354,17 +399,16 @@ private Q_SLOTS:
             QVERIFY(client->received.isEmpty() && !client->eof && !client->reset);
         }
         m_clock.advance(Millis(5000));
-        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(clients.begin(), clients.end(),
-                                             [](auto &client) {
-                                                 return client->response().bodyComplete;
-                                             }),
-                                 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(clients.begin(), clients.end(),
+                        [](auto &client) { return client->response().bodyComplete; }),
+            5000);
         for (auto &client : clients) {
             QCOMPARE(client->response().status, 200);
             QVERIFY(isJson(client->response().body));
         }
         QCOMPARE(m_server->httpServer().connectionCount(), kConnections);
-        QCOMPARE(m_server->controller().stats().value(u"m"_qs).answers.value(u"ok"_qs),
+        QCOMPARE(m_server->controller().stats().value(u"m"_s).answers.value(u"ok"_s),
                  qint64(kConnections));
     }
 };

@@ -2,11 +2,11 @@
 #include "common/random.h"
 
 #include <QTest>
-
 #include <algorithm>
 #include <vector>
 
 using namespace breakwater;
+using namespace Qt::StringLiterals;
 using nlohmann::json;
 
 namespace {
@@ -41,9 +41,9 @@ class TestChaosProfile final : public QObject {
 private Q_SLOTS:
     void parsesTheSpecExample()
     {
-        const ChaosProfileParseResult result = parseChaosProfile(kSpecExample, u"p.json"_qs);
+        const ChaosProfileParseResult result = parseChaosProfile(kSpecExample, u"p.json"_s);
         QVERIFY2(result.profile, qPrintable(describe(result.errors).join(u'\n')));
-        const ChaosModelProfile *model = result.profile->find(u"claude-sonnet-4-5"_qs);
+        const ChaosModelProfile *model = result.profile->find(u"claude-sonnet-4-5"_s);
         QVERIFY(model);
         QCOMPARE(model->latency.p50Ms, 600.0);
         QCOMPARE(model->latency.p99Ms, 2500.0);
@@ -63,7 +63,7 @@ private Q_SLOTS:
         const ChaosProfileParseResult result =
             parseChaosProfile(json::parse(R"({"models":{"m":{"faults":{"timeout":0.5}}}})"));
         QVERIFY(result.profile);
-        const ChaosModelProfile &model = result.profile->models.value(u"m"_qs);
+        const ChaosModelProfile &model = result.profile->models.value(u"m"_s);
         QCOMPARE(model.faultRate(ChaosFault::Timeout), 0.5);
         for (ChaosFault fault : allChaosFaults()) {
             if (fault != ChaosFault::Timeout)
@@ -78,25 +78,25 @@ private Q_SLOTS:
 
     void fillsTheMissingEndOfTheLatencyRange()
     {
-        const auto parsed = parseChaosProfile(
-            json::parse(R"({"models":{"a":{"latency_ms":{"p50":100}},"b":{"latency_ms":{"p99":40}}}})"));
+        const auto parsed = parseChaosProfile(json::parse(
+            R"({"models":{"a":{"latency_ms":{"p50":100}},"b":{"latency_ms":{"p99":40}}}})"));
         QVERIFY(parsed.profile);
-        QCOMPARE(parsed.profile->models.value(u"a"_qs).latency.p99Ms, 100.0);
-        QCOMPARE(parsed.profile->models.value(u"b"_qs).latency.p50Ms, 40.0);
+        QCOMPARE(parsed.profile->models.value(u"a"_s).latency.p99Ms, 100.0);
+        QCOMPARE(parsed.profile->models.value(u"b"_s).latency.p50Ms, 40.0);
     }
 
     void matchesUnlistedModelsWithTheWildcardAndNothingElse()
     {
         ChaosProfile profile;
-        profile.models.insert(u"a"_qs, ChaosModelProfile{});
-        QVERIFY(profile.find(u"a"_qs));
-        QVERIFY(!profile.find(u"b"_qs));
+        profile.models.insert(u"a"_s, ChaosModelProfile{});
+        QVERIFY(profile.find(u"a"_s));
+        QVERIFY(!profile.find(u"b"_s));
         ChaosModelProfile any;
         any.contextWindow = 42;
         profile.models.insert(kChaosAnyModel, any);
-        QCOMPARE(profile.find(u"b"_qs)->contextWindow, 42);
-        QCOMPARE(profile.find(u"a"_qs)->contextWindow, 200000);
-        QVERIFY(defaultChaosProfile().find(u"anything"_qs));
+        QCOMPARE(profile.find(u"b"_s)->contextWindow, 42);
+        QCOMPARE(profile.find(u"a"_s)->contextWindow, 200000);
+        QVERIFY(defaultChaosProfile().find(u"anything"_s));
     }
 
     void reportsEveryProblemWithItsJsonPath_data()
@@ -104,45 +104,45 @@ private Q_SLOTS:
         QTest::addColumn<QString>("profile");
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("message");
-        QTest::newRow("rate above 1") << u"{\"models\":{\"m\":{\"faults\":{\"timeout\":1.5}}}}"_qs
-                                      << u"models.m.faults.timeout"_qs << u"<= 1"_qs;
-        QTest::newRow("negative rate")
-            << u"{\"models\":{\"m\":{\"faults\":{\"reset\":-0.1}}}}"_qs
-            << u"models.m.faults.reset"_qs << u">= 0"_qs;
+        QTest::newRow("rate above 1") << u"{\"models\":{\"m\":{\"faults\":{\"timeout\":1.5}}}}"_s
+                                      << u"models.m.faults.timeout"_s << u"<= 1"_s;
+        QTest::newRow("negative rate") << u"{\"models\":{\"m\":{\"faults\":{\"reset\":-0.1}}}}"_s
+                                       << u"models.m.faults.reset"_s << u">= 0"_s;
         QTest::newRow("unknown fault")
-            << u"{\"models\":{\"m\":{\"faults\":{\"timout\":0.1}}}}"_qs
-            << u"models.m.faults"_qs << u"unknown field 'timout' (did you mean 'timeout'?)"_qs;
-        QTest::newRow("wildcard path") << u"{\"models\":{\"*\":{\"ttft_ms\":\"fast\"}}}"_qs
-                                       << u"models[\"*\"].ttft_ms"_qs << u"number"_qs;
+            << u"{\"models\":{\"m\":{\"faults\":{\"timout\":0.1}}}}"_s << u"models.m.faults"_s
+            << u"unknown field 'timout' (did you mean 'timeout'?)"_s;
+        QTest::newRow("wildcard path") << u"{\"models\":{\"*\":{\"ttft_ms\":\"fast\"}}}"_s
+                                       << u"models[\"*\"].ttft_ms"_s << u"number"_s;
         QTest::newRow("p99 below p50")
-            << u"{\"models\":{\"m\":{\"latency_ms\":{\"p50\":500,\"p99\":100}}}}"_qs
-            << u"models.m.latency_ms.p99"_qs << u">= p50"_qs;
-        QTest::newRow("zero median") << u"{\"models\":{\"m\":{\"latency_ms\":{\"p50\":0,\"p99\":100}}}}"_qs
-                                     << u"models.m.latency_ms.p50"_qs << u"> 0"_qs;
-        QTest::newRow("window not integer") << u"{\"models\":{\"m\":{\"context_window\":1.5}}}"_qs
-                                            << u"models.m.context_window"_qs << u"integer"_qs;
-        QTest::newRow("window zero") << u"{\"models\":{\"m\":{\"context_window\":0}}}"_qs
-                                     << u"models.m.context_window"_qs << u">= 1"_qs;
-        QTest::newRow("negative rpm") << u"{\"models\":{\"m\":{\"limits\":{\"rpm\":-1}}}}"_qs
-                                      << u"models.m.limits.rpm"_qs << u">= 0"_qs;
-        QTest::newRow("unknown limit") << u"{\"models\":{\"m\":{\"limits\":{\"rpd\":1}}}}"_qs
-                                       << u"models.m.limits"_qs << u"unknown field 'rpd'"_qs;
-        QTest::newRow("unknown model field") << u"{\"models\":{\"m\":{\"latency\":1}}}"_qs
-                                             << u"models.m"_qs << u"unknown field 'latency'"_qs;
-        QTest::newRow("unknown top field") << u"{\"model\":{}}"_qs << QString()
-                                           << u"unknown field 'model'"_qs;
-        QTest::newRow("models not object") << u"{\"models\":[]}"_qs << u"models"_qs
-                                           << u"object"_qs;
-        QTest::newRow("entry not object") << u"{\"models\":{\"m\":3}}"_qs << u"models.m"_qs
-                                          << u"object"_qs;
-        QTest::newRow("profile not object") << u"[1]"_qs << QString() << u"object"_qs;
+            << u"{\"models\":{\"m\":{\"latency_ms\":{\"p50\":500,\"p99\":100}}}}"_s
+            << u"models.m.latency_ms.p99"_s << u">= p50"_s;
+        QTest::newRow("zero median")
+            << u"{\"models\":{\"m\":{\"latency_ms\":{\"p50\":0,\"p99\":100}}}}"_s
+            << u"models.m.latency_ms.p50"_s << u"> 0"_s;
+        QTest::newRow("window not integer") << u"{\"models\":{\"m\":{\"context_window\":1.5}}}"_s
+                                            << u"models.m.context_window"_s << u"integer"_s;
+        QTest::newRow("window zero") << u"{\"models\":{\"m\":{\"context_window\":0}}}"_s
+                                     << u"models.m.context_window"_s << u">= 1"_s;
+        QTest::newRow("negative rpm") << u"{\"models\":{\"m\":{\"limits\":{\"rpm\":-1}}}}"_s
+                                      << u"models.m.limits.rpm"_s << u">= 0"_s;
+        QTest::newRow("unknown limit") << u"{\"models\":{\"m\":{\"limits\":{\"rpd\":1}}}}"_s
+                                       << u"models.m.limits"_s << u"unknown field 'rpd'"_s;
+        QTest::newRow("unknown model field") << u"{\"models\":{\"m\":{\"latency\":1}}}"_s
+                                             << u"models.m"_s << u"unknown field 'latency'"_s;
+        QTest::newRow("unknown top field")
+            << u"{\"model\":{}}"_s << QString() << u"unknown field 'model'"_s;
+        QTest::newRow("models not object") << u"{\"models\":[]}"_s << u"models"_s << u"object"_s;
+        QTest::newRow("entry not object")
+            << u"{\"models\":{\"m\":3}}"_s << u"models.m"_s << u"object"_s;
+        QTest::newRow("profile not object") << u"[1]"_s << QString() << u"object"_s;
     }
     void reportsEveryProblemWithItsJsonPath()
     {
         QFETCH(QString, profile);
         QFETCH(QString, path);
         QFETCH(QString, message);
-        const ChaosProfileParseResult result = parseChaosProfile(json::parse(profile.toStdString()));
+        const ChaosProfileParseResult result =
+            parseChaosProfile(json::parse(profile.toStdString()));
         QVERIFY(!result.profile);
         QVERIFY2(hasErrorAt(result.errors, path, message),
                  qPrintable(describe(result.errors).join(u'\n')));
@@ -152,11 +152,11 @@ private Q_SLOTS:
     {
         const ChaosProfileParseResult result = parseChaosProfile(
             json::parse(R"({"models":{"a":{"faults":{"auth":2}},"b":{"tokens_per_s":-1}}})"),
-            u"scenario.json"_qs, u"chaos.baseline"_qs);
+            u"scenario.json"_s, u"chaos.baseline"_s);
         QCOMPARE(result.errors.size(), 2);
-        QVERIFY(hasErrorAt(result.errors, u"chaos.baseline.models.a.faults.auth"_qs, u"<= 1"_qs));
-        QVERIFY(hasErrorAt(result.errors, u"chaos.baseline.models.b.tokens_per_s"_qs, u">= 0"_qs));
-        QVERIFY(result.errors.front().toString().startsWith(u"scenario.json: chaos.baseline."_qs));
+        QVERIFY(hasErrorAt(result.errors, u"chaos.baseline.models.a.faults.auth"_s, u"<= 1"_s));
+        QVERIFY(hasErrorAt(result.errors, u"chaos.baseline.models.b.tokens_per_s"_s, u">= 0"_s));
+        QVERIFY(result.errors.front().toString().startsWith(u"scenario.json: chaos.baseline."_s));
     }
 
     void roundTripsThroughItsJsonForm()
@@ -174,9 +174,9 @@ private Q_SLOTS:
     void patchesAModelEntryDeeply()
     {
         const ChaosModelProfile base =
-            *parseChaosProfile(kSpecExample).profile->find(u"claude-sonnet-4-5"_qs);
-        const ChaosModelPatchResult patched =
-            patchChaosModel(base, json::parse(R"({"faults":{"unavailable":1.0},"limits":{"rpm":5}})"));
+            *parseChaosProfile(kSpecExample).profile->find(u"claude-sonnet-4-5"_s);
+        const ChaosModelPatchResult patched = patchChaosModel(
+            base, json::parse(R"({"faults":{"unavailable":1.0},"limits":{"rpm":5}})"));
         QVERIFY(patched.model);
         QCOMPARE(patched.model->faultRate(ChaosFault::Unavailable), 1.0);
         QCOMPARE(patched.model->faultRate(ChaosFault::RateLimited), 0.05);
@@ -207,10 +207,10 @@ private Q_SLOTS:
 
     void refusesABadPatchWithPathsUnderTheGivenRoot()
     {
-        const auto patched = patchChaosModel(ChaosModelProfile{}, json::parse(R"({"faults":{"reset":7}})"),
-                                             {}, u"set"_qs);
+        const auto patched = patchChaosModel(
+            ChaosModelProfile{}, json::parse(R"({"faults":{"reset":7}})"), {}, u"set"_s);
         QVERIFY(!patched.model);
-        QVERIFY(hasErrorAt(patched.errors, u"set.faults.reset"_qs, u"<= 1"_qs));
+        QVERIFY(hasErrorAt(patched.errors, u"set.faults.reset"_s, u"<= 1"_s));
         QVERIFY(!patchChaosModel(ChaosModelProfile{}, json(3)).model);
     }
 
@@ -222,7 +222,7 @@ private Q_SLOTS:
         QVERIFY2(result.timeline, qPrintable(describe(result.errors).join(u'\n')));
         QCOMPARE(result.timeline->size(), 2);
         QCOMPARE(result.timeline->at(0).at, Millis(15000));
-        QCOMPARE(result.timeline->at(0).note, u"primary down"_qs);
+        QCOMPARE(result.timeline->at(0).note, u"primary down"_s);
         QCOMPARE(result.timeline->at(1).at, Millis(35500));
         QVERIFY(result.timeline->at(1).set["faults"]["unavailable"] == json(0.0));
     }
@@ -232,18 +232,19 @@ private Q_SLOTS:
         QTest::addColumn<QString>("timeline");
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("message");
-        QTest::newRow("negative at") << u"[{\"at_s\":-1,\"model\":\"m\"}]"_qs
-                                     << u"chaos.timeline[0].at_s"_qs << u">= 0"_qs;
-        QTest::newRow("missing at") << u"[{\"model\":\"m\"}]"_qs << u"chaos.timeline[0]"_qs
-                                    << u"missing required field 'at_s'"_qs;
-        QTest::newRow("missing model") << u"[{\"at_s\":1},{\"at_s\":2}]"_qs
-                                       << u"chaos.timeline[1]"_qs << u"missing required field 'model'"_qs;
-        QTest::newRow("bad set") << u"[{\"at_s\":1,\"model\":\"m\",\"set\":{\"faults\":{\"auth\":3}}}]"_qs
-                                 << u"chaos.timeline[0].set.faults.auth"_qs << u"<= 1"_qs;
-        QTest::newRow("unknown field") << u"[{\"at\":1,\"at_s\":1,\"model\":\"m\"}]"_qs
-                                       << u"chaos.timeline[0]"_qs << u"unknown field 'at'"_qs;
-        QTest::newRow("not array") << u"{}"_qs << u"chaos.timeline"_qs << u"array"_qs;
-        QTest::newRow("item not object") << u"[3]"_qs << u"chaos.timeline[0]"_qs << u"object"_qs;
+        QTest::newRow("negative at")
+            << u"[{\"at_s\":-1,\"model\":\"m\"}]"_s << u"chaos.timeline[0].at_s"_s << u">= 0"_s;
+        QTest::newRow("missing at") << u"[{\"model\":\"m\"}]"_s << u"chaos.timeline[0]"_s
+                                    << u"missing required field 'at_s'"_s;
+        QTest::newRow("missing model") << u"[{\"at_s\":1},{\"at_s\":2}]"_s << u"chaos.timeline[1]"_s
+                                       << u"missing required field 'model'"_s;
+        QTest::newRow("bad set")
+            << u"[{\"at_s\":1,\"model\":\"m\",\"set\":{\"faults\":{\"auth\":3}}}]"_s
+            << u"chaos.timeline[0].set.faults.auth"_s << u"<= 1"_s;
+        QTest::newRow("unknown field") << u"[{\"at\":1,\"at_s\":1,\"model\":\"m\"}]"_s
+                                       << u"chaos.timeline[0]"_s << u"unknown field 'at'"_s;
+        QTest::newRow("not array") << u"{}"_s << u"chaos.timeline"_s << u"array"_s;
+        QTest::newRow("item not object") << u"[3]"_s << u"chaos.timeline[0]"_s << u"object"_s;
     }
     void reportsTimelineProblemsWithTheirPaths()
     {
@@ -251,7 +252,7 @@ private Q_SLOTS:
         QFETCH(QString, path);
         QFETCH(QString, message);
         const ChaosTimelineParseResult result = parseChaosTimeline(
-            json::parse(timeline.toStdString()), u"s.json"_qs, u"chaos.timeline"_qs);
+            json::parse(timeline.toStdString()), u"s.json"_s, u"chaos.timeline"_s);
         QVERIFY(!result.timeline);
         QVERIFY2(hasErrorAt(result.errors, path, message),
                  qPrintable(describe(result.errors).join(u'\n')));
@@ -261,7 +262,7 @@ private Q_SLOTS:
     {
         for (ChaosFault fault : allChaosFaults())
             QCOMPARE(chaosFaultFromName(chaosFaultName(fault)), std::optional<ChaosFault>(fault));
-        QCOMPARE(chaosFaultName(ChaosFault::StreamTruncate), u"stream_truncate"_qs);
+        QCOMPARE(chaosFaultName(ChaosFault::StreamTruncate), u"stream_truncate"_s);
         QVERIFY(!chaosFaultFromName(u"ok"));
     }
 

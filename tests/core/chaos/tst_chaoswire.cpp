@@ -1,3 +1,4 @@
+#include "chaos/answertext.h"
 #include "chaos/chaoscontroller.h"
 #include "chaos/chaosrequesthandler.h"
 #include "chaostestsupport.h"
@@ -7,6 +8,7 @@
 #include <QTest>
 
 using namespace breakwater;
+using namespace Qt::StringLiterals;
 using namespace breakwater::test;
 using nlohmann::json;
 
@@ -61,7 +63,7 @@ private Q_SLOTS:
         QCOMPARE(reply->headers.value("content-type"), QByteArray("application/json"));
         QVERIFY(reply->headers.value("request-id").startsWith("req_"));
         const json body = reply->json();
-        QVERIFY(text(body["id"]).startsWith(u"msg_01"_qs));
+        QVERIFY(text(body["id"]).startsWith(u"msg_01"_s));
         QVERIFY(body["type"] == "message");
         QVERIFY(body["role"] == "assistant");
         QVERIFY(body["model"] == "claude-sonnet-4-5");
@@ -120,7 +122,7 @@ private Q_SLOTS:
         QCOMPARE(reply->status, 200);
         QVERIFY(reply->headers.value("x-request-id").startsWith("req_"));
         const json body = reply->json();
-        QVERIFY(text(body["id"]).startsWith(u"chatcmpl-"_qs));
+        QVERIFY(text(body["id"]).startsWith(u"chatcmpl-"_s));
         QVERIFY(body["object"] == "chat.completion");
         QCOMPARE(body["created"].get<qint64>(), kWallNow.toSecsSinceEpoch());
         QVERIFY(body["model"] == "gpt-4.1");
@@ -154,8 +156,9 @@ private Q_SLOTS:
         QFETCH(bool, includeUsage);
         const json whole = sendChat(WireFormat::OpenAI, "m")->json();
         makeServer();
-        const auto reply = send(makeRequest("POST", "/v1/chat/completions",
-                                            jsonBody(openAiBody("m", kPrompt, true, includeUsage))));
+        const auto reply =
+            send(makeRequest("POST", "/v1/chat/completions",
+                             jsonBody(openAiBody("m", kPrompt, true, includeUsage))));
         QCOMPARE(reply->end, RecordingResponder::End::StreamEnded);
         const QList<SseEvent> events = parseSse(reply->body);
         QCOMPARE(events.back().data, QByteArray("[DONE]"));
@@ -182,7 +185,7 @@ private Q_SLOTS:
                 finish = text(choice["finish_reason"]);
         }
         QCOMPARE(streamed, text(whole["choices"][0]["message"]["content"]));
-        QCOMPARE(finish, u"stop"_qs);
+        QCOMPARE(finish, u"stop"_s);
         QCOMPARE(usageChunk.is_object(), includeUsage);
         if (includeUsage)
             QVERIFY(usageChunk["usage"] == whole["usage"]);
@@ -190,8 +193,8 @@ private Q_SLOTS:
 
     void boundsTheAnswerByMaxTokens()
     {
-        const auto anthropic = send(makeRequest(
-            "POST", "/v1/messages", jsonBody(anthropicBody("m", kPrompt, false, 5))));
+        const auto anthropic = send(
+            makeRequest("POST", "/v1/messages", jsonBody(anthropicBody("m", kPrompt, false, 5))));
         const json a = anthropic->json();
         QVERIFY(a["usage"]["output_tokens"].get<int>() <= 5);
         QVERIFY(a["usage"]["output_tokens"].get<int>() >= 1);
@@ -206,8 +209,10 @@ private Q_SLOTS:
 
     void derivesTheTextFromPromptAndSeed()
     {
-        const QString first = text(sendChat(WireFormat::Anthropic, "m")->json()["content"][0]["text"]);
-        const QString again = text(sendChat(WireFormat::Anthropic, "m")->json()["content"][0]["text"]);
+        const QString first =
+            text(sendChat(WireFormat::Anthropic, "m")->json()["content"][0]["text"]);
+        const QString again =
+            text(sendChat(WireFormat::Anthropic, "m")->json()["content"][0]["text"]);
         QCOMPARE(again, first);
         const QString other = text(send(chatRequest(WireFormat::Anthropic, "m", "another prompt"))
                                        ->json()["content"][0]["text"]);
@@ -221,7 +226,7 @@ private Q_SLOTS:
         ChaosProfile profile;
         ChaosModelProfile small;
         small.contextWindow = 5;
-        profile.models.insert(u"small"_qs, small);
+        profile.models.insert(u"small"_s, small);
         makeServer(profile);
         const int tokens = estimateTokens(QString::fromStdString(kPrompt));
 
@@ -231,7 +236,7 @@ private Q_SLOTS:
         QVERIFY(a["type"] == "error");
         QVERIFY(a["error"]["type"] == "invalid_request_error");
         QCOMPARE(text(a["error"]["message"]),
-                 u"prompt is too long: %1 tokens > 5 maximum"_qs.arg(tokens));
+                 u"prompt is too long: %1 tokens > 5 maximum"_s.arg(tokens));
         QCOMPARE(QByteArray::fromStdString(a["request_id"].get<std::string>()),
                  anthropic->headers.value("request-id"));
 
@@ -241,25 +246,25 @@ private Q_SLOTS:
         QVERIFY(o["error"]["code"] == "context_length_exceeded");
         QVERIFY(o["error"]["type"] == "invalid_request_error");
         QVERIFY(o["error"]["param"] == "messages");
-        QVERIFY(text(o["error"]["message"]).contains(u"maximum context length is 5 tokens"_qs));
-        QVERIFY(text(o["error"]["message"]).contains(u"resulted in %1 tokens"_qs.arg(tokens)));
-        QCOMPARE(m_controller->stats().value(u"small"_qs).answers.value(u"context_overflow"_qs), 2);
+        QVERIFY(text(o["error"]["message"]).contains(u"maximum context length is 5 tokens"_s));
+        QVERIFY(text(o["error"]["message"]).contains(u"resulted in %1 tokens"_s.arg(tokens)));
+        QCOMPARE(m_controller->stats().value(u"small"_s).answers.value(u"context_overflow"_s), 2);
     }
 
     void answersAnUnknownModelWithTheApisOwn404()
     {
         ChaosProfile profile;
-        profile.models.insert(u"known"_qs, ChaosModelProfile{});
+        profile.models.insert(u"known"_s, ChaosModelProfile{});
         makeServer(profile);
         const auto anthropic = sendChat(WireFormat::Anthropic, "nope");
         QCOMPARE(anthropic->status, 404);
         QVERIFY(anthropic->json()["error"]["type"] == "not_found_error");
-        QCOMPARE(text(anthropic->json()["error"]["message"]), u"model: nope"_qs);
+        QCOMPARE(text(anthropic->json()["error"]["message"]), u"model: nope"_s);
         const auto openai = sendChat(WireFormat::OpenAI, "nope");
         QCOMPARE(openai->status, 404);
         QVERIFY(openai->json()["error"]["code"] == "model_not_found");
         QCOMPARE(sendChat(WireFormat::OpenAI, "known")->status, 200);
-        QCOMPARE(m_controller->stats().value(u"nope"_qs).answers.value(u"not_found"_qs), 2);
+        QCOMPARE(m_controller->stats().value(u"nope"_s).answers.value(u"not_found"_s), 2);
     }
 
     void refusesBadBodiesWithTheApis400_data()
@@ -269,27 +274,34 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         const int anthropic = static_cast<int>(WireFormat::Anthropic);
         const int openai = static_cast<int>(WireFormat::OpenAI);
-        QTest::newRow("anthropic not json") << anthropic << QByteArray("{oops") << u"parsing"_qs;
-        QTest::newRow("anthropic empty") << anthropic << QByteArray() << u"parsing"_qs;
+        QTest::newRow("anthropic not json") << anthropic << QByteArray("{oops") << u"parsing"_s;
+        QTest::newRow("anthropic empty") << anthropic << QByteArray() << u"parsing"_s;
         QTest::newRow("anthropic no model")
-            << anthropic << QByteArray(R"({"max_tokens":5,"messages":[]})") << u"model: Field required"_qs;
+            << anthropic << QByteArray(R"({"max_tokens":5,"messages":[]})")
+            << u"model: Field required"_s;
         QTest::newRow("anthropic no max_tokens")
-            << anthropic << QByteArray(R"({"model":"m","messages":[{"role":"user","content":"x"}]})")
-            << u"max_tokens: Field required"_qs;
+            << anthropic
+            << QByteArray(R"({"model":"m","messages":[{"role":"user","content":"x"}]})")
+            << u"max_tokens: Field required"_s;
         QTest::newRow("anthropic no messages")
-            << anthropic << QByteArray(R"({"model":"m","max_tokens":5})") << u"messages: Field required"_qs;
+            << anthropic << QByteArray(R"({"model":"m","max_tokens":5})")
+            << u"messages: Field required"_s;
         QTest::newRow("anthropic bad role")
-            << anthropic << QByteArray(R"({"model":"m","max_tokens":5,"messages":[{"role":"robot","content":"x"}]})")
-            << u"messages.0.role"_qs;
-        QTest::newRow("openai not json") << openai << QByteArray("[") << u"could not parse"_qs;
+            << anthropic
+            << QByteArray(
+                   R"({"model":"m","max_tokens":5,"messages":[{"role":"robot","content":"x"}]})")
+            << u"messages.0.role"_s;
+        QTest::newRow("openai not json") << openai << QByteArray("[") << u"could not parse"_s;
         QTest::newRow("openai no model")
             << openai << QByteArray(R"({"messages":[{"role":"user","content":"x"}]})")
-            << u"you must provide a model parameter"_qs;
+            << u"you must provide a model parameter"_s;
         QTest::newRow("openai no messages") << openai << QByteArray(R"({"model":"m"})")
-                                            << u"Missing required parameter: 'messages'"_qs;
+                                            << u"Missing required parameter: 'messages'"_s;
         QTest::newRow("openai bad max_tokens")
-            << openai << QByteArray(R"({"model":"m","max_tokens":0,"messages":[{"role":"user","content":"x"}]})")
-            << u"max_tokens"_qs;
+            << openai
+            << QByteArray(
+                   R"({"model":"m","max_tokens":0,"messages":[{"role":"user","content":"x"}]})")
+            << u"max_tokens"_s;
     }
     void refusesBadBodiesWithTheApis400()
     {
@@ -297,8 +309,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, body);
         QFETCH(QString, message);
         const bool anthropic = format == static_cast<int>(WireFormat::Anthropic);
-        const auto reply = send(
-            makeRequest("POST", anthropic ? "/v1/messages" : "/v1/chat/completions", body));
+        const auto reply =
+            send(makeRequest("POST", anthropic ? "/v1/messages" : "/v1/chat/completions", body));
         QCOMPARE(reply->status, 400);
         const json error = reply->json();
         if (anthropic) {
@@ -312,7 +324,7 @@ private Q_SLOTS:
                  reply->body.constData());
         qint64 bad = 0;
         for (const ChaosModelStats &stats : m_controller->stats())
-            bad += stats.answers.value(u"bad_request"_qs);
+            bad += stats.answers.value(u"bad_request"_s);
         QCOMPARE(bad, 1);
     }
 
@@ -325,26 +337,26 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         const int a = static_cast<int>(WireFormat::Anthropic);
         const int o = static_cast<int>(WireFormat::OpenAI);
-        QTest::newRow("anthropic rate_limited") << a << QByteArray("rate_limited") << 429
-                                                << u"rate_limit_error"_qs << u"rate limit"_qs;
+        QTest::newRow("anthropic rate_limited")
+            << a << QByteArray("rate_limited") << 429 << u"rate_limit_error"_s << u"rate limit"_s;
         QTest::newRow("anthropic server_error")
-            << a << QByteArray("server_error") << 500 << u"api_error"_qs << u"Internal"_qs;
+            << a << QByteArray("server_error") << 500 << u"api_error"_s << u"Internal"_s;
         QTest::newRow("anthropic unavailable")
-            << a << QByteArray("unavailable") << 503 << u"api_error"_qs << u"unavailable"_qs;
+            << a << QByteArray("unavailable") << 503 << u"api_error"_s << u"unavailable"_s;
         QTest::newRow("anthropic overloaded")
-            << a << QByteArray("overloaded") << 529 << u"overloaded_error"_qs << u"Overloaded"_qs;
-        QTest::newRow("anthropic auth") << a << QByteArray("auth") << 401
-                                        << u"authentication_error"_qs << u"x-api-key"_qs;
+            << a << QByteArray("overloaded") << 529 << u"overloaded_error"_s << u"Overloaded"_s;
+        QTest::newRow("anthropic auth")
+            << a << QByteArray("auth") << 401 << u"authentication_error"_s << u"x-api-key"_s;
         QTest::newRow("openai rate_limited") << o << QByteArray("rate_limited") << 429
-                                             << u"rate_limit_exceeded"_qs << u"Rate limit"_qs;
+                                             << u"rate_limit_exceeded"_s << u"Rate limit"_s;
         QTest::newRow("openai server_error")
-            << o << QByteArray("server_error") << 500 << u"server_error"_qs << u"had an error"_qs;
+            << o << QByteArray("server_error") << 500 << u"server_error"_s << u"had an error"_s;
         QTest::newRow("openai unavailable")
-            << o << QByteArray("unavailable") << 503 << u"server_error"_qs << u"unable"_qs;
+            << o << QByteArray("unavailable") << 503 << u"server_error"_s << u"unable"_s;
         QTest::newRow("openai overloaded") << o << QByteArray("overloaded") << 503
-                                           << u"server_error"_qs << u"currently overloaded"_qs;
+                                           << u"server_error"_s << u"currently overloaded"_s;
         QTest::newRow("openai auth")
-            << o << QByteArray("auth") << 401 << u"invalid_api_key"_qs << u"Incorrect API key"_qs;
+            << o << QByteArray("auth") << 401 << u"invalid_api_key"_s << u"Incorrect API key"_s;
     }
     void answersForcedFaultsWithEachApisStatusAndBody()
     {
@@ -363,7 +375,7 @@ private Q_SLOTS:
             if (wire == WireFormat::Anthropic) {
                 QVERIFY(body["type"] == "error");
                 QCOMPARE(text(body["error"]["type"]), type);
-                QVERIFY(text(body["request_id"]).startsWith(u"req_"_qs));
+                QVERIFY(text(body["request_id"]).startsWith(u"req_"_s));
                 QCOMPARE(QByteArray::fromStdString(body["request_id"].get<std::string>()),
                          reply->headers.value("request-id"));
             } else {
@@ -381,19 +393,19 @@ private Q_SLOTS:
                 QVERIFY(!reply->headers.contains("retry-after"));
             }
         }
-        QCOMPARE(m_controller->stats().value(u"m"_qs).answers.value(QString::fromLatin1(fault)), 2);
+        QCOMPARE(m_controller->stats().value(u"m"_s).answers.value(QString::fromLatin1(fault)), 2);
     }
 
     void refusesAnUnknownForcedFaultOrLatency()
     {
-        const auto fault = sendChat(WireFormat::Anthropic, "m", false,
-                                    HttpHeaders{{"x-chaos-fault", "meteor"}});
+        const auto fault =
+            sendChat(WireFormat::Anthropic, "m", false, HttpHeaders{{"x-chaos-fault", "meteor"}});
         QCOMPARE(fault->status, 400);
-        QVERIFY(text(fault->json()["error"]["message"]).contains(u"x-chaos-fault"_qs));
-        const auto latency = sendChat(WireFormat::OpenAI, "m", false,
-                                      HttpHeaders{{"x-chaos-latency-ms", "-5"}});
+        QVERIFY(text(fault->json()["error"]["message"]).contains(u"x-chaos-fault"_s));
+        const auto latency =
+            sendChat(WireFormat::OpenAI, "m", false, HttpHeaders{{"x-chaos-latency-ms", "-5"}});
         QCOMPARE(latency->status, 400);
-        QVERIFY(text(latency->json()["error"]["message"]).contains(u"x-chaos-latency-ms"_qs));
+        QVERIFY(text(latency->json()["error"]["message"]).contains(u"x-chaos-latency-ms"_s));
     }
 
     void sendsRateLimitHeadersThatDrain_data()
@@ -410,11 +422,11 @@ private Q_SLOTS:
         ChaosModelProfile model;
         model.rpm = 2;
         model.tpm = 100000;
-        profile.models.insert(u"m"_qs, model);
+        profile.models.insert(u"m"_s, model);
         makeServer(profile);
         const bool anthropic = wire == WireFormat::Anthropic;
-        const QByteArray remaining = anthropic ? "anthropic-ratelimit-requests-remaining"
-                                               : "x-ratelimit-remaining-requests";
+        const QByteArray remaining =
+            anthropic ? "anthropic-ratelimit-requests-remaining" : "x-ratelimit-remaining-requests";
         const auto first = sendChat(wire, "m");
         const auto second = sendChat(wire, "m");
         const auto third = sendChat(wire, "m");
@@ -427,7 +439,8 @@ private Q_SLOTS:
         if (anthropic) {
             QVERIFY(third->json()["error"]["type"] == "rate_limit_error");
             QCOMPARE(first->headers.value("anthropic-ratelimit-requests-limit"), QByteArray("2"));
-            QCOMPARE(first->headers.value("anthropic-ratelimit-tokens-limit"), QByteArray("100000"));
+            QCOMPARE(first->headers.value("anthropic-ratelimit-tokens-limit"),
+                     QByteArray("100000"));
             // Reset dates are RFC 3339: one request is back 30 s after the first.
             QCOMPARE(first->headers.value("anthropic-ratelimit-requests-reset"),
                      QByteArray("2026-03-01T12:00:30Z"));
@@ -457,8 +470,8 @@ private Q_SLOTS:
     void listsModelsInAShapeBothSdksRead()
     {
         ChaosProfile profile = defaultChaosProfile();
-        profile.models.insert(u"claude-haiku-4-5"_qs, ChaosModelProfile{});
-        profile.models.insert(u"gpt-4.1"_qs, ChaosModelProfile{});
+        profile.models.insert(u"claude-haiku-4-5"_s, ChaosModelProfile{});
+        profile.models.insert(u"gpt-4.1"_s, ChaosModelProfile{});
         makeServer(profile);
         const auto list = send(makeRequest("GET", "/v1/models"));
         QCOMPARE(list->status, 200);
@@ -477,7 +490,7 @@ private Q_SLOTS:
         QCOMPARE(one->status, 200);
         QVERIFY(one->json()["id"] == "gpt-4.1");
         ChaosProfile strict;
-        strict.models.insert(u"only"_qs, ChaosModelProfile{});
+        strict.models.insert(u"only"_s, ChaosModelProfile{});
         makeServer(strict);
         QCOMPARE(send(makeRequest("GET", "/v1/models/other"))->status, 404);
         QCOMPARE(send(makeRequest("GET", "/models"))->json()["data"].size(), std::size_t(1));
@@ -490,6 +503,23 @@ private Q_SLOTS:
         QCOMPARE(wrongMethod->status, 405);
         QCOMPARE(wrongMethod->headers.value("allow"), QByteArray("POST"));
         QCOMPARE(send(makeRequest("DELETE", "/v1/models"))->status, 405);
+    }
+
+    void generatesTextThatFitsMaxTokensAndSplitsIntoPieces()
+    {
+        int longest = 0;
+        for (int maxTokens = 1; maxTokens <= 200; ++maxTokens) {
+            const AnswerText answer = generateAnswerText(u"prompt"_s, u"m"_s, 1, maxTokens);
+            QCOMPARE(answer.outputTokens, estimateTokens(answer.text));
+            QVERIFY(answer.outputTokens >= 1);
+            QVERIFY(answer.outputTokens <= maxTokens);
+            QCOMPARE(answer.pieces.join(QString()), answer.text);
+            QVERIFY(!answer.text.endsWith(u' '));
+            longest = std::max(longest, answer.outputTokens);
+            if (!answer.hitMaxTokens)
+                QVERIFY(answer.outputTokens >= 20);
+        }
+        QVERIFY(longest >= 24 && longest <= 160);
     }
 
     void writesOpenAiResetDurationsAsGoDoes_data()

@@ -3,7 +3,6 @@
 #include "common/fakeclock.h"
 
 #include <QTest>
-
 #include <functional>
 
 using namespace breakwater;
@@ -187,9 +186,8 @@ private Q_SLOTS:
         QVERIFY(client.connectTo(startServer()));
         QVERIFY(client.send("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
                             "Content-Length: 2\r\n\r\n"));
-        QTRY_VERIFY_WITH_TIMEOUT((client.poll(), client.received.startsWith(
-                                                     "HTTP/1.1 100 Continue\r\n\r\n")),
-                                 500);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (client.poll(), client.received.startsWith("HTTP/1.1 100 Continue\r\n\r\n")), 500);
         QVERIFY(client.send("ok"));
         QTRY_VERIFY_WITH_TIMEOUT((client.poll(), client.received.contains("path /e")), 500);
     }

@@ -110,8 +110,9 @@ private Q_SLOTS:
         QCOMPARE(controller.decide(call()).verdict, ChaosDecision::Verdict::RateLimited);
         clock.advance(Millis(1));
         QCOMPARE(controller.decide(call()).verdict, ChaosDecision::Verdict::Ok);
-        QCOMPARE(controller.stats().value(QStringLiteral("m")).answers.value(
-                     QStringLiteral("rate_limited")),
+        QCOMPARE(controller.stats()
+                     .value(QStringLiteral("m"))
+                     .answers.value(QStringLiteral("rate_limited")),
                  2);
     }
 
