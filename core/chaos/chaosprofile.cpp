@@ -143,6 +143,17 @@ ChaosProfileParseResult parseChaosProfile(const nlohmann::json &json, const QStr
     return result;
 }
 
+ChaosProfileParseResult loadChaosProfileFile(const QString &path)
+{
+    nlohmann::json json;
+    if (std::optional<ValidationError> error = readJsonFile(path, json)) {
+        ChaosProfileParseResult result;
+        result.errors.append(std::move(*error));
+        return result;
+    }
+    return parseChaosProfile(json, path);
+}
+
 nlohmann::json chaosModelProfileToJson(const ChaosModelProfile &model)
 {
     nlohmann::json faults = nlohmann::json::object();

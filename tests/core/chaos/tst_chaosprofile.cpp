@@ -1,6 +1,7 @@
 #include "chaos/chaosprofile.h"
 #include "common/random.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 #include <algorithm>
 #include <vector>
@@ -256,6 +257,30 @@ private Q_SLOTS:
         QVERIFY(!result.timeline);
         QVERIFY2(hasErrorAt(result.errors, path, message),
                  qPrintable(describe(result.errors).join(u'\n')));
+    }
+
+    void loadsAProfileFileAndLabelsItsErrors()
+    {
+        QTemporaryDir dir;
+        const QString good = dir.filePath(u"good.json"_s);
+        const QString bad = dir.filePath(u"bad.json"_s);
+        const QString broken = dir.filePath(u"broken.json"_s);
+        const auto write = [](const QString &path, const QByteArray &text) {
+            QFile file(path);
+            return file.open(QIODevice::WriteOnly) && file.write(text) == text.size();
+        };
+        QVERIFY(write(good, QByteArray::fromStdString(kSpecExample.dump())));
+        QVERIFY(write(bad, R"({"models":{"m":{"faults":{"auth":9}}}})"));
+        QVERIFY(write(broken, "{\"models\": "));
+        QVERIFY(loadChaosProfileFile(good).profile);
+        const ChaosProfileParseResult invalid = loadChaosProfileFile(bad);
+        QVERIFY(!invalid.profile);
+        QCOMPARE(invalid.errors.front().toString(),
+                 bad + u": models.m.faults.auth: must be a number <= 1"_s);
+        const ChaosProfileParseResult unreadable = loadChaosProfileFile(broken);
+        QVERIFY(!unreadable.profile);
+        QCOMPARE(unreadable.errors.front().file, broken);
+        QVERIFY(!loadChaosProfileFile(dir.filePath(u"missing.json"_s)).errors.isEmpty());
     }
 
     void namesEveryFaultBothWays()
