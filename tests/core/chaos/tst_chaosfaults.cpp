@@ -380,6 +380,17 @@ private Q_SLOTS:
     void holdsAThousandConnectionsWithDelayedAnswers()
     {
         constexpr int kConnections = 1000;
+        // Both ends live in this process: about 2,000 descriptors. Raise the soft limit
+        // (often 1,024) as far as the hard one allows.
+        rlimit limit{};
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+        const rlim_t wanted = 2 * kConnections + 256;
+        if (limit.rlim_cur < wanted) {
+            limit.rlim_cur = std::min<rlim_t>(wanted, limit.rlim_max);
+            ::setrlimit(RLIMIT_NOFILE, &limit);
+        }
+        if (limit.rlim_cur < wanted)
+            QSKIP("the open-files limit is below 2,256 and cannot be raised");
         QVERIFY(startServer(profileWith([](ChaosModelProfile &m) { m.latency = {5000, 5000}; })));
         const QByteArray request =
             rawRequest(chatRequest(WireFormat::Anthropic, "m", "hello", false));
