@@ -130,7 +130,7 @@ public:
     QByteArray answerBody(const WireAnswer &answer) const override
     {
         json body = message(answer);
-        body["content"] = json::array({{{"type", "text"}, {"text", jsonUtf8(answer.text)}}});
+        body["content"] = json::array({{{"type", "text"}, {"text", jsonString(answer.text)}}});
         body["stop_reason"] = stopReason(answer);
         body["usage"] = usage(answer.inputTokens, answer.outputTokens);
         return jsonBytes(body);
@@ -159,7 +159,7 @@ public:
             "content_block_delta",
             jsonBytes({{"type", "content_block_delta"},
                        {"index", 0},
-                       {"delta", {{"type", "text_delta"}, {"text", jsonUtf8(piece)}}}}));
+                       {"delta", {{"type", "text_delta"}, {"text", jsonString(piece)}}}}));
     }
 
     QByteArray streamEnd(const WireAnswer &answer) const override
@@ -243,7 +243,7 @@ public:
         if (!details.message.isEmpty())
             message = details.message;
         json body = {{"type", "error"},
-                     {"error", {{"type", jsonUtf8(type)}, {"message", jsonUtf8(message)}}}};
+                     {"error", {{"type", jsonString(type)}, {"message", jsonString(message)}}}};
         body["request_id"] =
             details.requestId.isEmpty() ? json(nullptr) : json(details.requestId.toStdString());
         response.headers.add("content-type", "application/json");
@@ -276,8 +276,8 @@ public:
 private:
     static json message(const WireAnswer &answer)
     {
-        return {{"id", jsonUtf8(answer.id)}, {"type", "message"},
-                {"role", "assistant"},       {"model", jsonUtf8(answer.model)},
+        return {{"id", jsonString(answer.id)}, {"type", "message"},
+                {"role", "assistant"},       {"model", jsonString(answer.model)},
                 {"content", json::array()},  {"stop_reason", nullptr},
                 {"stop_sequence", nullptr},  {"usage", json::object()}};
     }

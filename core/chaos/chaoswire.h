@@ -2,6 +2,7 @@
 
 #include "chaos/httpmessage.h"
 #include "common/clock.h"
+#include "common/jsonqt.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -135,11 +136,6 @@ QString base62Id(std::uint64_t bits, int length);
 QByteArray goDuration(Millis duration);
 /// JSON text as bytes.
 QByteArray jsonBytes(const nlohmann::json &json);
-/// A QString as a JSON string value (UTF-8).
-inline nlohmann::json jsonUtf8(const QString &text)
-{
-    return text.toStdString();
-}
 
 /// A server-sent event: "event: <name>\ndata: <data>\n\n" (no event line when name is empty).
 QByteArray sseEvent(const QByteArray &name, const QByteArray &data);

@@ -160,14 +160,14 @@ public:
     QByteArray answerBody(const WireAnswer &answer) const override
     {
         json body = {
-            {"id", jsonUtf8(answer.id)},
+            {"id", jsonString(answer.id)},
             {"object", "chat.completion"},
             {"created", answer.created},
-            {"model", jsonUtf8(answer.model)},
+            {"model", jsonString(answer.model)},
             {"choices", json::array({{{"index", 0},
                                       {"message",
                                        {{"role", "assistant"},
-                                        {"content", jsonUtf8(answer.text)},
+                                        {"content", jsonString(answer.text)},
                                         {"refusal", nullptr},
                                         {"annotations", json::array()}}},
                                       {"logprobs", nullptr},
@@ -187,7 +187,7 @@ public:
 
     QByteArray streamDelta(const WireAnswer &answer, const QString &piece) const override
     {
-        return chunk(answer, {{"content", jsonUtf8(piece)}}, nullptr);
+        return chunk(answer, {{"content", jsonString(piece)}}, nullptr);
     }
 
     QByteArray streamEnd(const WireAnswer &answer) const override
@@ -287,11 +287,11 @@ public:
         if (!details.message.isEmpty())
             message = details.message;
         const auto orNull = [](const QString &text) {
-            return text.isEmpty() ? json(nullptr) : jsonUtf8(text);
+            return text.isEmpty() ? json(nullptr) : jsonString(text);
         };
         const json body = {{"error",
-                            {{"message", jsonUtf8(message)},
-                             {"type", jsonUtf8(type)},
+                            {{"message", jsonString(message)},
+                             {"type", jsonString(type)},
                              {"param", orNull(param)},
                              {"code", orNull(code)}}}};
         response.headers.add("content-type", "application/json");
@@ -332,10 +332,10 @@ private:
 
     static json chunkBase(const WireAnswer &answer)
     {
-        return {{"id", jsonUtf8(answer.id)},
+        return {{"id", jsonString(answer.id)},
                 {"object", "chat.completion.chunk"},
                 {"created", answer.created},
-                {"model", jsonUtf8(answer.model)},
+                {"model", jsonString(answer.model)},
                 {"system_fingerprint", kFingerprint}};
     }
 

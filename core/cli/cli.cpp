@@ -17,6 +17,8 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"chaos", "runs the chaos server alone until SIGINT/SIGTERM", runChaos},
+    {"run", "runs a scenario (load + chaos timeline); writes the report JSON", runRun},
     {"send", "one robust call; prints the call result JSON", runSend},
     {"validate", "checks configs, scenarios and chaos profiles; prints each problem", runValidate},
 };

@@ -10,6 +10,8 @@ namespace breakwater::cli {
 // Each command takes its arguments (without the command name) and returns an exit code.
 int runSend(const QStringList &arguments);
 int runValidate(const QStringList &arguments);
+int runRun(const QStringList &arguments);
+int runChaos(const QStringList &arguments);
 
 /// Parses a command's arguments with `--help` handled: returns an exit code when the
 /// command should stop now (help printed: 0; unknown flag or missing argument: 2, with a

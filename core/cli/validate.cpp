@@ -1,6 +1,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "chaos/chaosprofile.h"
 #include "config/configloader.h"
+#include "scenario/scenario.h"
 
 #include <QTextStream>
 
@@ -46,11 +48,11 @@ QList<ValidationError> validateFile(const QString &path, FileKind &kind)
     case FileKind::Config:
         return parseConfig(json, label).errors;
     case FileKind::Scenario:
+        return parseScenario(json, label).errors;
     case FileKind::ChaosProfile:
-        break;
+        return parseChaosProfile(json, label).errors;
     }
-    return {ValidationError{label, QString(),
-                            QStringLiteral("%1 files cannot be validated yet").arg(kindName(kind))}};
+    return {};
 }
 
 } // namespace

@@ -313,9 +313,20 @@ ConfigParseResult parseConfig(const nlohmann::json &json, const QString &fileLab
     }
 
     if (root.has("chain")) {
+        QList<ChainEntry> seen;
         config.chain = readChain(root, [&](const ChainEntry &entry, JsonReader &reader) {
             if (providersKnown && !entry.provider.isEmpty() && !names.contains(entry.provider))
                 reader.fieldError("provider", unknownProviderMessage(entry.provider, names));
+            // The same model twice would share one breaker and retry budget: a copy-paste slip.
+            for (const ChainEntry &earlier : std::as_const(seen)) {
+                if (earlier.provider == entry.provider && earlier.model == entry.model) {
+                    reader.fieldError("model", QStringLiteral("'%1' on provider '%2' is already "
+                                                              "in the chain")
+                                                   .arg(entry.model, entry.provider));
+                    break;
+                }
+            }
+            seen.append(entry);
         });
     } else {
         config.chain = defaults.chain;
@@ -337,7 +348,18 @@ ConfigParseResult parseConfig(const nlohmann::json &json, const QString &fileLab
         if (errors.size() == before)
             checkRetry(reader, config.retry);
     });
-    root.object("breaker", [&config](JsonReader &reader) { readBreaker(reader, config.breaker); });
+    root.object("breaker", [&config, &errors](JsonReader &reader) {
+        const qsizetype before = errors.size();
+        readBreaker(reader, config.breaker);
+        // A count window that holds fewer calls than minimum_calls can never trip on rate.
+        const BreakerPolicy &breaker = config.breaker;
+        if (errors.size() == before && breaker.window == WindowKind::Count &&
+            breaker.failureRate > 0 && breaker.minimumCalls > breaker.windowSize)
+            reader.fieldError("minimum_calls",
+                              QStringLiteral("must be <= window_size (%1) for a count window, or "
+                                             "the failure-rate rule can never open the breaker")
+                                  .arg(breaker.windowSize));
+    });
     root.object("timeouts",
                 [&config](JsonReader &reader) { readTimeouts(reader, config.timeouts); });
     root.object("context", [&config](JsonReader &reader) { readContext(reader, config.context); });

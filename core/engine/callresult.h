@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "common/errorclass.h"
+#include "common/jsonqt.h"
 #include "errors/classifiederror.h"
 
 #include <nlohmann/json.hpp>
@@ -61,15 +62,6 @@ nlohmann::json toJson(const CallResult &result);
 /// Reads a call result written by toJson (DLQ entries, saved reports); nullopt if malformed.
 std::optional<CallResult> callResultFromJson(const nlohmann::json &json);
 
-/// QString ↔ JSON string, for every module that writes JSON.
-inline nlohmann::json jsonString(const QString &text)
-{
-    return text.toStdString();
-}
-inline QString qstringFrom(const nlohmann::json &json)
-{
-    return json.is_string() ? QString::fromStdString(json.get<std::string>()) : QString();
-}
 
 } // namespace breakwater
 

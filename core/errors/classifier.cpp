@@ -122,7 +122,10 @@ bool isQuotaError(const ApiError &error)
         if (id == u"insufficient_quota" || id.startsWith(u"billing_"))
             return true;
     }
-    for (const QStringView phrase : {u"usage limit", u"spend limit", u"credit balance", u"quota"}) {
+    // "exceeded your current quota" is OpenAI's billing phrase; a bare "quota" is not enough:
+    // Gemini's OpenAI-compatible per-minute 429 says "check quota" and must be retried.
+    for (const QStringView phrase : {u"usage limit", u"spend limit", u"credit balance",
+                                     u"exceeded your current quota"}) {
         if (error.message.contains(phrase, Qt::CaseInsensitive))
             return true;
     }

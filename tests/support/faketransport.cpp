@@ -117,7 +117,8 @@ public:
     {
         ++m_owner.m_open;
         m_timer = m_owner.m_clock.createTimer([this] { step(); });
-        m_timer->start(m_reply.latency);
+        // First stage: the request goes on the wire at once (unless it never connects).
+        m_timer->start(Millis(0));
     }
     ~FakeRequest() override { abort(); }
 
@@ -139,16 +140,28 @@ private:
         if (m_reply.kind == FakeReply::Kind::Hang)
             return;
         if (m_reply.kind == FakeReply::Kind::Fail) {
+            // A failure (refused, reset) comes after the latency, before any answer.
+            if (!m_requestSent) {
+                m_requestSent = true;
+                m_timer->start(m_reply.latency);
+                return;
+            }
             complete();
             m_callbacks.failed(m_reply.failure, QStringLiteral("scripted failure"));
             return;
         }
-        if (!m_headSent) {
-            m_headSent = true;
-            if (m_reply.sent && m_callbacks.requestSent)
-                m_callbacks.requestSent();
+        if (!m_requestSent) {
+            m_requestSent = true;
             if (!m_reply.sent)
                 return; // never connects
+            if (m_callbacks.requestSent)
+                m_callbacks.requestSent();
+            if (!m_done)
+                m_timer->start(m_reply.latency);
+            return;
+        }
+        if (!m_headSent) {
+            m_headSent = true;
             m_callbacks.responseHead(m_reply.status, m_reply.headers);
             if (!m_done)
                 m_timer->start(Millis(0));
@@ -177,6 +190,7 @@ private:
     FakeReply m_reply;
     TransportCallbacks m_callbacks;
     std::unique_ptr<Timer> m_timer;
+    bool m_requestSent = false;
     bool m_headSent = false;
     bool m_done = false;
     int m_nextChunk = 0;

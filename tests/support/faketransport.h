@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QHash>
 #include <QList>
+#include <QMetaType>
 #include <QString>
 
 #include <deque>
@@ -75,3 +76,5 @@ private:
 };
 
 } // namespace breakwater::testing
+
+Q_DECLARE_METATYPE(breakwater::testing::FakeReply)

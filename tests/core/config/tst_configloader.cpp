@@ -425,6 +425,13 @@ void TestConfigLoader::badFieldNamesItsPath_data()
     row(R"({"metrics": {"port": -1}})", "metrics.port: must be an integer >= 0");
     row(R"({"metrics": {"port": "9464"}})", "metrics.port: must be an integer");
 
+    // cross-field checks
+    row(R"({"chain": [{"provider": "chaos", "model": "m"}, {"provider": "chaos", "model": "m"}]})",
+        "chain[1].model: 'm' on provider 'chaos' is already in the chain");
+    row(R"({"breaker": {"window_size": 5, "minimum_calls": 10}})",
+        "breaker.minimum_calls: must be <= window_size (5) for a count window, or the "
+        "failure-rate rule can never open the breaker");
+
     // top level
     row(R"({"retyr": {}})", "unknown field 'retyr' (did you mean 'retry'?)");
     row(R"({"degraded": "x"})", "unknown field 'degraded'");

@@ -71,7 +71,18 @@ private Q_SLOTS:
     void longApiMessageIsTruncatedToOneLine();
     void htmlErrorPageIsSummarisedByItsTitle();
     void messageNeverContainsHeaders();
+    void aPerMinuteQuotaMessageIsStillARetryableRateLimit();
 };
+
+void TestClassifier::aPerMinuteQuotaMessageIsStillARetryableRateLimit()
+{
+    // Gemini's OpenAI-compatible endpoint: a per-minute limit, not a billing quota.
+    const QByteArray body = R"([{"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).","status":"RESOURCE_EXHAUSTED"}}])";
+    const ClassifiedError error =
+        classifyHttpError(429, {}, body, QDateTime::currentDateTimeUtc());
+    QCOMPARE(error.outcome, Outcome::RateLimited);
+    QVERIFY(error.retryable);
+}
 
 void TestClassifier::followsSpecTableByStatus_data()
 {

@@ -1,0 +1,240 @@
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "config/configloader.h"
+#include "load/loadgenerator.h"
+#include "recorder/runrecorder.h"
+#include "runtime/lab.h"
+#include "runtime/scenariorun.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QSaveFile>
+#include <QTextStream>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace breakwater::cli {
+namespace {
+
+QString clock(double seconds)
+{
+    const int whole = static_cast<int>(seconds);
+    return QStringLiteral("%1:%2").arg(whole / 60, 2, 10, QLatin1Char('0')).arg(whole % 60, 2, 10, QLatin1Char('0'));
+}
+
+/// "[00:42/01:00] 1204 req  99.2% ok  sonnet 71% haiku 26% cache 2%  breakers: sonnet OPEN"
+QString progressLine(RecorderSnapshot snapshot, double durationSeconds)
+{
+    const RecorderTotals &totals = snapshot.totals;
+    QString line = QStringLiteral("[%1/%2] %3 req")
+                       .arg(clock(snapshot.elapsedSeconds), clock(durationSeconds))
+                       .arg(totals.requests);
+    if (totals.requests > 0) {
+        line += QStringLiteral("  %1% ok")
+                    .arg(100.0 * static_cast<double>(totals.succeeded) / static_cast<double>(totals.requests), 0, 'f', 1);
+        QStringList sources;
+        for (const SourceFigures &source : snapshot.sources) {
+            if (source.answers > 0)
+                sources.append(QStringLiteral("%1 %2%").arg(source.source).arg(
+                    100.0 * static_cast<double>(source.answers) / static_cast<double>(totals.requests), 0, 'f', 0));
+        }
+        line += QStringLiteral("  ") + sources.join(QLatin1Char(' '));
+    }
+    QStringList breakers;
+    for (const ModelFigures &model : snapshot.models) {
+        const QString state = breakerStateName(model.state);
+        breakers.append(model.state == BreakerState::Closed ? QStringLiteral("%1 closed").arg(model.model)
+                                                            : QStringLiteral("%1 %2").arg(model.model, state.toUpper()));
+    }
+    line += QStringLiteral("  breakers: ") + breakers.join(QStringLiteral(", "));
+    if (!snapshot.firingAlerts.isEmpty())
+        line += QStringLiteral("  [! %1]").arg(snapshot.firingAlerts.join(QStringLiteral(", ")));
+    return line;
+}
+
+bool writeReport(const QString &path, const nlohmann::json &report, QString *error)
+{
+    const QByteArray bytes = QByteArray::fromStdString(report.dump(2)) + '\n';
+    if (path.isEmpty() || path == QStringLiteral("-")) {
+        QFile out;
+        if (!out.open(stdout, QIODevice::WriteOnly))
+            return false;
+        out.write(bytes);
+        return true;
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        *error = QStringLiteral("%1: cannot write: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+int runRun(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption scenarioOption(QStringLiteral("scenario"),
+                                            QStringLiteral("The scenario to run."),
+                                            QStringLiteral("FILE"));
+    const QCommandLineOption configOpt(QStringLiteral("config"),
+                                       QStringLiteral("Base config, the scenario's `config` "
+                                                      "merged over it (default: built-in)."),
+                                       QStringLiteral("FILE"));
+    const QCommandLineOption reportOption(QStringLiteral("report"),
+                                          QStringLiteral("Write the report JSON here (default: "
+                                                         "stdout)."),
+                                          QStringLiteral("FILE"));
+    const QCommandLineOption seedOption(QStringLiteral("seed"),
+                                        QStringLiteral("Replace the scenario's seed."),
+                                        QStringLiteral("N"));
+    const QCommandLineOption metricsPortOption(
+        QStringLiteral("metrics-port"),
+        QStringLiteral("Serve Prometheus metrics on 127.0.0.1:N/metrics during the run (0: a "
+                       "free port, printed on stderr)."),
+        QStringLiteral("N"));
+    const QCommandLineOption quietOption(QStringLiteral("quiet"),
+                                         QStringLiteral("No live progress on stderr."));
+    const QCommandLineOption threadsOption(QStringLiteral("threads"),
+                                           QStringLiteral("Engine worker threads (default 2)."),
+                                           QStringLiteral("N"), QStringLiteral("2"));
+    const QCommandLineOption timeScaleOption(
+        QStringLiteral("time-scale"),
+        QStringLiteral("Multiply every duration of the scenario and config by F (0.1 runs a "
+                       "60 s scenario in 6 s with the same shape)."),
+        QStringLiteral("F"), QStringLiteral("1"));
+    parser.addOptions({scenarioOption, configOpt, reportOption, seedOption, metricsPortOption,
+                       quietOption, threadsOption, timeScaleOption});
+    if (auto exit = parseArguments(
+            parser, QStringLiteral("run"),
+            QStringLiteral("Runs a scenario (load and chaos timeline) through the engine, shows "
+                           "live progress on stderr and writes the report JSON.\nExit code 0 "
+                           "when the scenario's expectations hold, 1 when they fail, 2 on bad "
+                           "input."),
+            arguments))
+        return *exit;
+    QTextStream err(stderr);
+    if (!parser.positionalArguments().isEmpty()) {
+        err << "breakwater-cli run: unexpected argument '" << parser.positionalArguments().first()
+            << "'\n";
+        return BadInput;
+    }
+    if (!parser.isSet(scenarioOption)) {
+        err << "breakwater-cli run: --scenario FILE is required\n";
+        return BadInput;
+    }
+    struct {
+        int threads = 2;
+        double timeScale = 1.0;
+        std::optional<std::uint64_t> seed;
+    } options;
+    bool ok = true;
+    options.threads = parser.value(threadsOption).toInt(&ok);
+    if (!ok || options.threads < 0 || options.threads > 64) {
+        err << "breakwater-cli run: --threads: must be a whole number from 0 to 64\n";
+        return BadInput;
+    }
+    options.timeScale = parser.value(timeScaleOption).toDouble(&ok);
+    if (!ok || !(options.timeScale > 0) || options.timeScale > 100) {
+        err << "breakwater-cli run: --time-scale: must be a number > 0 and <= 100\n";
+        return BadInput;
+    }
+    if (parser.isSet(seedOption)) {
+        const qulonglong seed = parser.value(seedOption).toULongLong(&ok);
+        if (!ok) {
+            err << "breakwater-cli run: --seed: must be a whole number >= 0\n";
+            return BadInput;
+        }
+        options.seed = seed;
+    }
+    if (parser.isSet(metricsPortOption)) {
+        const int port = parser.value(metricsPortOption).toInt(&ok);
+        if (!ok || port < 0 || port > 65535) {
+            err << "breakwater-cli run: --metrics-port: must be a port from 0 to 65535\n";
+            return BadInput;
+        }
+    }
+
+    const QString scenarioPath = parser.value(scenarioOption);
+    const ScenarioParseResult parsedScenario = loadScenarioFile(scenarioPath);
+    if (!parsedScenario.scenario) {
+        for (const ValidationError &error : parsedScenario.errors)
+            err << "breakwater-cli run: " << error.toString() << '\n';
+        return BadInput;
+    }
+    const Scenario &scenario = *parsedScenario.scenario;
+    nlohmann::json baseConfig = defaultConfigJson();
+    if (parser.isSet(configOpt)) {
+        if (auto error = readJsonFile(parser.value(configOpt), baseConfig)) {
+            err << "breakwater-cli run: " << error->toString() << '\n';
+            return BadInput;
+        }
+    }
+    const QString configLabel =
+        parser.isSet(configOpt) ? parser.value(configOpt) + QStringLiteral(" + ") + scenarioPath
+                                : scenarioPath;
+    const ConfigParseResult config = configForScenario(baseConfig, scenario, configLabel);
+    if (!config.config) {
+        for (const ValidationError &error : config.errors)
+            err << "breakwater-cli run: " << error.toString() << '\n';
+        return BadInput;
+    }
+    QString promptError;
+    std::optional<PromptSet> prompts = PromptSet::load(scenario.load.prompts, &promptError);
+    if (!prompts) {
+        err << "breakwater-cli run: " << promptError << '\n';
+        return BadInput;
+    }
+
+    ScenarioRun::Options runOptions;
+    runOptions.threads = options.threads;
+    runOptions.timeScale = options.timeScale;
+    runOptions.seed = options.seed;
+    if (parser.isSet(metricsPortOption))
+        runOptions.metricsPort = parser.value(metricsPortOption).toInt();
+    ScenarioRun run(*config.config, scenario, *prompts, runOptions);
+    QString error;
+    if (!run.start(&error)) {
+        err << "breakwater-cli run: " << error << '\n';
+        return InternalError;
+    }
+    if (run.metricsPort() != 0)
+        err << "metrics on http://127.0.0.1:" << run.metricsPort() << "/metrics\n";
+    err.flush();
+
+    const bool quiet = parser.isSet(quietOption);
+    const double durationSeconds = toSeconds(run.scaledScenario().duration);
+    QTimer progress;
+    progress.setInterval(1000);
+    QObject::connect(&progress, &QTimer::timeout, &run, [&] {
+        err << progressLine(run.recorder().snapshot(), durationSeconds) << '\n';
+        err.flush();
+    });
+    if (!quiet)
+        progress.start();
+    QObject::connect(&run, &ScenarioRun::finished, &run, [] { QCoreApplication::quit(); });
+    QCoreApplication::exec();
+    progress.stop();
+
+    const nlohmann::json report = run.report();
+    if (!quiet)
+        err << progressLine(run.recorder().snapshot(), durationSeconds) << '\n';
+    const ExpectationVerdict verdict = run.verdict();
+    if (!writeReport(parser.value(reportOption), report, &error)) {
+        err << "breakwater-cli run: " << error << '\n';
+        return InternalError;
+    }
+    if (!verdict.passed) {
+        err << "expectations failed:\n";
+        for (const QString &failure : verdict.failures)
+            err << "  - " << failure << '\n';
+        return ExpectationsFailed;
+    }
+    if (!quiet)
+        err << "expectations passed\n";
+    return Success;
+}
+
+} // namespace breakwater::cli
