@@ -277,9 +277,9 @@ private:
     static json message(const WireAnswer &answer)
     {
         return {{"id", jsonString(answer.id)}, {"type", "message"},
-                {"role", "assistant"},       {"model", jsonString(answer.model)},
-                {"content", json::array()},  {"stop_reason", nullptr},
-                {"stop_sequence", nullptr},  {"usage", json::object()}};
+                {"role", "assistant"},         {"model", jsonString(answer.model)},
+                {"content", json::array()},    {"stop_reason", nullptr},
+                {"stop_sequence", nullptr},    {"usage", json::object()}};
     }
 
     static const char *stopReason(const WireAnswer &answer)

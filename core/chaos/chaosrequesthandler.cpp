@@ -389,7 +389,9 @@ void ChaosRequestHandler::handleRequest(const HttpServerRequest &request,
             responder->respond(methodNotAllowed("GET"));
     } else {
         WireErrorDetails details;
-        details.message = QStringLiteral("Not Found");
+        details.message =
+            QStringLiteral("Invalid URL (%1 %2)")
+                .arg(QString::fromLatin1(request.method), QString::fromLatin1(request.path));
         responder->respond(
             wireForHeaders(request.headers).errorResponse(WireError::NotFound, details));
     }

@@ -245,7 +245,8 @@ public:
             message = QStringLiteral("The model `%1` does not exist or you do not have access "
                                      "to it.")
                           .arg(details.model);
-            code = QStringLiteral("model_not_found");
+            // A model that does not exist; an unknown URL (a message given) has no code.
+            code = details.message.isEmpty() ? QStringLiteral("model_not_found") : QString();
             break;
         case WireError::RateLimited: {
             response.status = 429;

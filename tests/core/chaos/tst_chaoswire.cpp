@@ -498,7 +498,13 @@ private Q_SLOTS:
 
     void answersUnknownPathsAndMethods()
     {
-        QCOMPARE(send(makeRequest("GET", "/nowhere"))->status, 404);
+        const auto unknown = send(makeRequest("GET", "/nowhere"));
+        QCOMPARE(unknown->status, 404);
+        QCOMPARE(text(unknown->json()["error"]["message"]), u"Invalid URL (GET /nowhere)"_s);
+        const auto unknownOpenAi = send(
+            makeRequest("POST", "/v1/responses", {}, HttpHeaders{{"authorization", "Bearer x"}}));
+        QCOMPARE(unknownOpenAi->status, 404);
+        QVERIFY(unknownOpenAi->json()["error"]["code"].is_null());
         const auto wrongMethod = send(makeRequest("GET", "/v1/messages"));
         QCOMPARE(wrongMethod->status, 405);
         QCOMPARE(wrongMethod->headers.value("allow"), QByteArray("POST"));
