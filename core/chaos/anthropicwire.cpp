@@ -65,8 +65,8 @@ public:
             return requestError(QStringLiteral("max_tokens: Input should be an integer greater "
                                                "than or equal to 1"),
                                 chat.model);
-        chat.maxTokens = static_cast<int>(std::min<std::int64_t>(maxTokens->get<std::int64_t>(),
-                                                                 1 << 30));
+        chat.maxTokens =
+            static_cast<int>(std::min<std::int64_t>(maxTokens->get<std::int64_t>(), 1 << 30));
 
         QStringList parts;
         const auto system = request.find("system");
@@ -97,8 +97,7 @@ public:
                                     chat.model);
             const auto content = message.find("content");
             if (content == message.end())
-                return requestError(where + QStringLiteral(".content: Field required"),
-                                    chat.model);
+                return requestError(where + QStringLiteral(".content: Field required"), chat.model);
             if (!appendContentText(*content, parts))
                 return requestError(where + QStringLiteral(".content: Input should be a valid "
                                                            "string or a list of content blocks"),
@@ -144,8 +143,8 @@ public:
         start["stop_reason"] = nullptr;
         // The real API reports one output token at message_start, then the total at the end.
         start["usage"] = usage(answer.inputTokens, 1);
-        QByteArray out = sseEvent("message_start", jsonBytes({{"type", "message_start"},
-                                                              {"message", start}}));
+        QByteArray out =
+            sseEvent("message_start", jsonBytes({{"type", "message_start"}, {"message", start}}));
         out += sseEvent("content_block_start",
                         jsonBytes({{"type", "content_block_start"},
                                    {"index", 0},
@@ -156,21 +155,22 @@ public:
 
     QByteArray streamDelta(const WireAnswer &, const QString &piece) const override
     {
-        return sseEvent("content_block_delta",
-                        jsonBytes({{"type", "content_block_delta"},
-                                   {"index", 0},
-                                   {"delta", {{"type", "text_delta"}, {"text", jsonString(piece)}}}}));
+        return sseEvent(
+            "content_block_delta",
+            jsonBytes({{"type", "content_block_delta"},
+                       {"index", 0},
+                       {"delta", {{"type", "text_delta"}, {"text", jsonString(piece)}}}}));
     }
 
     QByteArray streamEnd(const WireAnswer &answer) const override
     {
         QByteArray out = sseEvent("content_block_stop",
                                   jsonBytes({{"type", "content_block_stop"}, {"index", 0}}));
-        out += sseEvent("message_delta",
-                        jsonBytes({{"type", "message_delta"},
-                                   {"delta", {{"stop_reason", stopReason(answer)},
-                                              {"stop_sequence", nullptr}}},
-                                   {"usage", {{"output_tokens", answer.outputTokens}}}}));
+        out += sseEvent(
+            "message_delta",
+            jsonBytes({{"type", "message_delta"},
+                       {"delta", {{"stop_reason", stopReason(answer)}, {"stop_sequence", nullptr}}},
+                       {"usage", {{"output_tokens", answer.outputTokens}}}}));
         out += sseEvent("message_stop", QByteArrayLiteral("{\"type\":\"message_stop\"}"));
         return out;
     }
@@ -276,14 +276,10 @@ public:
 private:
     static json message(const WireAnswer &answer)
     {
-        return {{"id", jsonString(answer.id)},
-                {"type", "message"},
-                {"role", "assistant"},
-                {"model", jsonString(answer.model)},
-                {"content", json::array()},
-                {"stop_reason", nullptr},
-                {"stop_sequence", nullptr},
-                {"usage", json::object()}};
+        return {{"id", jsonString(answer.id)}, {"type", "message"},
+                {"role", "assistant"},         {"model", jsonString(answer.model)},
+                {"content", json::array()},    {"stop_reason", nullptr},
+                {"stop_sequence", nullptr},    {"usage", json::object()}};
     }
 
     static const char *stopReason(const WireAnswer &answer)

@@ -3,7 +3,6 @@
 #include "chaos/answertext.h"
 
 #include <QtDebug>
-
 #include <algorithm>
 #include <cmath>
 
@@ -41,8 +40,7 @@ ChaosController::ChaosController(Clock &clock, std::uint64_t seed, ChaosProfile 
                                  QObject *parent)
     : QObject(parent), m_clock(clock), m_seed(seed), m_random(seed),
       m_idState(seed ^ kIdStreamSalt), m_baseline(baseline), m_profile(std::move(baseline))
-{
-}
+{}
 
 ChaosController::~ChaosController() = default;
 
@@ -151,8 +149,9 @@ ChaosDecision ChaosController::decide(const ChaosCall &call)
     decision.contextWindow = entry->contextWindow;
     decision.ttft = roundedMillis(entry->ttftMs);
     decision.tokensPerSecond = entry->tokensPerSecond;
-    decision.latency = call.forcedLatency ? *call.forcedLatency
-                                          : roundedMillis(sampleLatencyMs(entry->latency, uLatency));
+    decision.latency = call.forcedLatency
+                           ? *call.forcedLatency
+                           : roundedMillis(sampleLatencyMs(entry->latency, uLatency));
 
     const Millis now = m_clock.now();
     Limiter &limiter = limiterFor(call.model, *entry);
@@ -172,10 +171,9 @@ ChaosDecision ChaosController::decide(const ChaosCall &call)
             decision.verdict = ChaosDecision::Verdict::RateLimited;
             decision.tokenLimit = requestsOk;
             decision.limit = requestsOk ? entry->tpm : entry->rpm;
-            decision.retryAfter =
-                std::max(requestsOk ? Millis(0) : limiter.requests.timeUntilAvailable(1, now),
-                         tokensOk ? Millis(0)
-                                  : limiter.tokens.timeUntilAvailable(tokensNeeded, now));
+            decision.retryAfter = std::max(
+                requestsOk ? Millis(0) : limiter.requests.timeUntilAvailable(1, now),
+                tokensOk ? Millis(0) : limiter.tokens.timeUntilAvailable(tokensNeeded, now));
         } else {
             if (entry->rpm > 0)
                 limiter.requests.take(1, now);
@@ -183,8 +181,7 @@ ChaosDecision ChaosController::decide(const ChaosCall &call)
                 limiter.tokens.take(tokensNeeded, now);
             const std::optional<ChaosFault> fault =
                 call.forcedOk ? std::nullopt : drawFault(*entry, uFault);
-            decision.verdict =
-                fault ? ChaosDecision::Verdict::Fault : ChaosDecision::Verdict::Ok;
+            decision.verdict = fault ? ChaosDecision::Verdict::Fault : ChaosDecision::Verdict::Ok;
             if (fault)
                 decision.fault = *fault;
         }
@@ -230,8 +227,8 @@ ChaosController::Limiter &ChaosController::limiterFor(const QString &model,
     const Millis now = m_clock.now();
     auto it = m_limiters.find(model);
     if (it == m_limiters.end()) {
-        it = m_limiters.insert(model, Limiter{TokenBucket(entry.rpm, now),
-                                              TokenBucket(entry.tpm, now)});
+        it = m_limiters.insert(model,
+                               Limiter{TokenBucket(entry.rpm, now), TokenBucket(entry.tpm, now)});
     }
     if (it->requests.capacity() != entry.rpm)
         it->requests.setCapacity(entry.rpm, now);
@@ -260,8 +257,7 @@ RateLimitHeaders ChaosController::rateLimitState(const Limiter &limiter,
     return headers;
 }
 
-std::optional<ChaosFault> ChaosController::drawFault(const ChaosModelProfile &entry,
-                                                     double u) const
+std::optional<ChaosFault> ChaosController::drawFault(const ChaosModelProfile &entry, double u) const
 {
     // Most likely first: rates that add up to more than 1 crowd out the least likely, so
     // a fault set to 1.0 (a model "taken down") wins every request outright.

@@ -6,13 +6,11 @@
 #include "common/clock.h"
 #include "common/random.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QHash>
 #include <QMap>
 #include <QObject>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
 

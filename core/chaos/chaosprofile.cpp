@@ -61,9 +61,9 @@ std::optional<ChaosFault> chaosFaultFromName(QStringView name)
 const std::array<ChaosFault, kChaosFaultCount> &allChaosFaults()
 {
     static const std::array<ChaosFault, kChaosFaultCount> faults = {
-        ChaosFault::RateLimited, ChaosFault::ServerError, ChaosFault::Unavailable,
-        ChaosFault::Overloaded,  ChaosFault::Timeout,     ChaosFault::Reset,
-        ChaosFault::Malformed,   ChaosFault::Auth,        ChaosFault::StreamError,
+        ChaosFault::RateLimited, ChaosFault::ServerError,    ChaosFault::Unavailable,
+        ChaosFault::Overloaded,  ChaosFault::Timeout,        ChaosFault::Reset,
+        ChaosFault::Malformed,   ChaosFault::Auth,           ChaosFault::StreamError,
         ChaosFault::StreamStall, ChaosFault::StreamTruncate,
     };
     return faults;
@@ -113,7 +113,8 @@ ChaosModelProfile readChaosModelProfile(JsonReader &reader)
             model.setFaultRate(fault, faults.number(name, 0, Range{0, 1}));
         }
     });
-    model.retryAfterS = reader.number("retry_after_s", model.retryAfterS, Range{0, kMaxRetryAfterS});
+    model.retryAfterS =
+        reader.number("retry_after_s", model.retryAfterS, Range{0, kMaxRetryAfterS});
     reader.object("limits", [&](JsonReader &limits) {
         model.rpm = limits.integer("rpm", 0, Range{0, kMaxPerMinute});
         model.tpm = limits.integer("tpm", 0, Range{0, kMaxPerMinute});
@@ -140,6 +141,17 @@ ChaosProfileParseResult parseChaosProfile(const nlohmann::json &json, const QStr
     if (result.errors.isEmpty())
         result.profile = std::move(profile);
     return result;
+}
+
+ChaosProfileParseResult loadChaosProfileFile(const QString &path)
+{
+    nlohmann::json json;
+    if (std::optional<ValidationError> error = readJsonFile(path, json)) {
+        ChaosProfileParseResult result;
+        result.errors.append(std::move(*error));
+        return result;
+    }
+    return parseChaosProfile(json, path);
 }
 
 nlohmann::json chaosModelProfileToJson(const ChaosModelProfile &model)

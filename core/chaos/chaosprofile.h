@@ -3,13 +3,11 @@
 #include "common/clock.h"
 #include "config/configloader.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QList>
 #include <QMap>
 #include <QString>
-
 #include <array>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 namespace breakwater {
@@ -91,6 +89,9 @@ struct ChaosProfileParseResult {
 /// scenario's `chaos.baseline`, or "" for a profile file). Unknown fields are errors.
 ChaosProfileParseResult parseChaosProfile(const nlohmann::json &json, const QString &file = {},
                                           const QString &path = {});
+/// Reads a profile file (`breakwater-cli chaos --profile FILE`); unreadable files and JSON
+/// syntax errors are errors too, every error labelled with `path`.
+ChaosProfileParseResult loadChaosProfileFile(const QString &path);
 /// Reads one model entry with `reader`; fields left out take their defaults. In
 /// `latency_ms`, a missing p99 is p50 and a missing p50 is p99.
 ChaosModelProfile readChaosModelProfile(JsonReader &reader);

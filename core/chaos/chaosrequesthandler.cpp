@@ -5,7 +5,6 @@
 #include "engine/truncation.h"
 
 #include <QStringList>
-
 #include <cmath>
 #include <limits>
 
@@ -29,7 +28,8 @@ json errorsJson(const QList<ValidationError> &errors)
 {
     json list = json::array();
     for (const ValidationError &error : errors)
-        list.push_back({{"path", error.path.toStdString()}, {"message", error.message.toStdString()}});
+        list.push_back(
+            {{"path", error.path.toStdString()}, {"message", error.message.toStdString()}});
     return list;
 }
 
@@ -37,9 +37,9 @@ json errorsJson(const QList<ValidationError> &errors)
 HttpServerResponse controlError(int status, const QString &message,
                                 const QList<ValidationError> &errors = {})
 {
-    return jsonResponse(status, {{"error", {{"type", "invalid_request_error"},
-                                            {"message", message.toStdString()}}},
-                                 {"errors", errorsJson(errors)}});
+    return jsonResponse(
+        status, {{"error", {{"type", "invalid_request_error"}, {"message", message.toStdString()}}},
+                 {"errors", errorsJson(errors)}});
 }
 
 HttpServerResponse methodNotAllowed(const QByteArray &allowed)
@@ -87,13 +87,11 @@ QByteArray ceilSeconds(Millis duration)
 class ChaosRequestHandler::AnswerRun final {
 public:
     AnswerRun(ChaosRequestHandler &handler, std::shared_ptr<HttpResponder> responder,
-              const ChaosWire &wire, const ChaosDecision &decision, WireAnswer answer,
-              bool stream, HttpHeaders headers)
-        : m_handler(handler), m_responder(std::move(responder)), m_wire(wire),
-          m_decision(decision), m_answer(std::move(answer)), m_stream(stream),
-          m_headers(std::move(headers))
-    {
-    }
+              const ChaosWire &wire, const ChaosDecision &decision, WireAnswer answer, bool stream,
+              HttpHeaders headers)
+        : m_handler(handler), m_responder(std::move(responder)), m_wire(wire), m_decision(decision),
+          m_answer(std::move(answer)), m_stream(stream), m_headers(std::move(headers))
+    {}
     AnswerRun(const AnswerRun &) = delete;
     AnswerRun &operator=(const AnswerRun &) = delete;
 
@@ -267,9 +265,8 @@ private:
         const auto pieces = static_cast<int>(m_answer.pieces.size());
         if (m_decision.verdict == ChaosDecision::Verdict::Fault) {
             // Mid-stream: after at least one delta when there are two or more.
-            m_cutIndex = pieces >= 2
-                             ? 1 + static_cast<int>(std::floor(m_decision.cut * (pieces - 1)))
-                             : 0;
+            m_cutIndex =
+                pieces >= 2 ? 1 + static_cast<int>(std::floor(m_decision.cut * (pieces - 1))) : 0;
         }
         if (m_decision.ttft > Millis(0))
             schedule(m_decision.ttft, &AnswerRun::writeDeltas);
@@ -324,9 +321,9 @@ private:
             break;
         case ChaosFault::Malformed: {
             // An event cut in the middle of its JSON, then the end of the body.
-            const QByteArray event = m_wire.streamDelta(
-                m_answer, m_next < m_answer.pieces.size() ? m_answer.pieces.at(m_next)
-                                                          : QStringLiteral("lorem"));
+            const QByteArray event = m_wire.streamDelta(m_answer, m_next < m_answer.pieces.size()
+                                                                      ? m_answer.pieces.at(m_next)
+                                                                      : QStringLiteral("lorem"));
             const qsizetype data = event.indexOf("data: ") + 6;
             m_responder->writeChunk(event.left(data + (event.size() - data) / 2) + "\n\n");
             m_responder->endStream();
@@ -358,7 +355,9 @@ ChaosRequestHandler::ChaosRequestHandler(ChaosController &controller, WallClock 
     : m_controller(controller), m_wallClock(std::move(wallClock))
 {
     if (!m_wallClock)
-        m_wallClock = [] { return QDateTime::currentDateTimeUtc(); };
+        m_wallClock = [] {
+            return QDateTime::currentDateTimeUtc();
+        };
 }
 
 ChaosRequestHandler::~ChaosRequestHandler() = default;
@@ -390,7 +389,9 @@ void ChaosRequestHandler::handleRequest(const HttpServerRequest &request,
             responder->respond(methodNotAllowed("GET"));
     } else {
         WireErrorDetails details;
-        details.message = QStringLiteral("Not Found");
+        details.message =
+            QStringLiteral("Invalid URL (%1 %2)")
+                .arg(QString::fromLatin1(request.method), QString::fromLatin1(request.path));
         responder->respond(
             wireForHeaders(request.headers).errorResponse(WireError::NotFound, details));
     }
@@ -436,11 +437,13 @@ void ChaosRequestHandler::handleChat(const HttpServerRequest &request,
             QStringList names{QStringLiteral("ok")};
             for (ChaosFault fault : allChaosFaults())
                 names.append(chaosFaultName(fault));
-            refuse(chat.model, WireRequestError{
-                                   QStringLiteral("x-chaos-fault: unknown fault '%1'; expected "
-                                                  "one of %2")
-                                       .arg(QString::fromLatin1(forced), names.join(u", ")),
-                                   {}, {}, chat.model});
+            refuse(chat.model,
+                   WireRequestError{QStringLiteral("x-chaos-fault: unknown fault '%1'; expected "
+                                                   "one of %2")
+                                        .arg(QString::fromLatin1(forced), names.join(u", ")),
+                                    {},
+                                    {},
+                                    chat.model});
             return;
         }
     }
@@ -448,19 +451,21 @@ void ChaosRequestHandler::handleChat(const HttpServerRequest &request,
         bool ok = false;
         const int latency = request.headers.value("x-chaos-latency-ms").trimmed().toInt(&ok);
         if (!ok || latency < 0 || latency > kMaxForcedLatencyMs) {
-            refuse(chat.model, WireRequestError{
-                                   QStringLiteral("x-chaos-latency-ms: must be a whole number "
-                                                  "of milliseconds from 0 to %1")
-                                       .arg(kMaxForcedLatencyMs),
-                                   {}, {}, chat.model});
+            refuse(chat.model,
+                   WireRequestError{QStringLiteral("x-chaos-latency-ms: must be a whole number "
+                                                   "of milliseconds from 0 to %1")
+                                        .arg(kMaxForcedLatencyMs),
+                                    {},
+                                    {},
+                                    chat.model});
             return;
         }
         call.forcedLatency = Millis(latency);
     }
 
-    const AnswerText text = generateAnswerText(
-        chat.prompt, chat.model, m_controller.seed(),
-        chat.maxTokens > 0 ? chat.maxTokens : std::numeric_limits<int>::max());
+    const AnswerText text =
+        generateAnswerText(chat.prompt, chat.model, m_controller.seed(),
+                           chat.maxTokens > 0 ? chat.maxTokens : std::numeric_limits<int>::max());
     call.inputTokens = estimateTokens(chat.prompt);
     call.outputTokens = text.outputTokens;
     const ChaosDecision decision = m_controller.decide(call);
@@ -610,7 +615,8 @@ void ChaosRequestHandler::handleControl(const HttpServerRequest &request,
             const QList<ValidationError> errors = m_controller.patchModel(model, *body);
             responder->respond(
                 errors.isEmpty()
-                    ? jsonResponse(200, chaosModelProfileToJson(*m_controller.profile().find(model)))
+                    ? jsonResponse(200,
+                                   chaosModelProfileToJson(*m_controller.profile().find(model)))
                     : controlError(400, QStringLiteral("invalid model entry"), errors));
         } else {
             responder->respond(methodNotAllowed("GET, PATCH"));
@@ -639,8 +645,10 @@ void ChaosRequestHandler::handleControl(const HttpServerRequest &request,
             } else {
                 for (auto it = body->begin(); it != body->end(); ++it) {
                     if (it.key() != "timeline")
-                        errors.append(ValidationError{
-                            {}, QString::fromStdString(it.key()), QStringLiteral("unknown field")});
+                        errors.append(ValidationError{{},
+                                                      {},
+                                                      QStringLiteral("unknown field '%1'")
+                                                          .arg(QString::fromStdString(it.key()))});
                 }
                 ChaosTimelineParseResult parsed = parseChaosTimeline(body->at("timeline"));
                 errors.append(parsed.errors);

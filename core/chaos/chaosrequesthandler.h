@@ -4,7 +4,6 @@
 #include "chaos/httprequesthandler.h"
 
 #include <QDateTime>
-
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -50,8 +49,8 @@ public:
 private:
     class AnswerRun;
 
-    void handleChat(const HttpServerRequest &request, const std::shared_ptr<HttpResponder> &responder,
-                    const ChaosWire &wire);
+    void handleChat(const HttpServerRequest &request,
+                    const std::shared_ptr<HttpResponder> &responder, const ChaosWire &wire);
     void handleModels(const HttpServerRequest &request,
                       const std::shared_ptr<HttpResponder> &responder);
     void handleControl(const HttpServerRequest &request,

@@ -9,8 +9,7 @@ ChaosServer::ChaosServer(Clock &clock, std::uint64_t seed, ChaosProfile profile,
       m_controller(std::make_unique<ChaosController>(clock, seed, std::move(profile))),
       m_handler(std::make_unique<ChaosRequestHandler>(*m_controller, std::move(wallClock))),
       m_http(std::make_unique<HttpServer>(*m_handler, clock, options))
-{
-}
+{}
 
 ChaosServer::~ChaosServer()
 {

@@ -7,7 +7,6 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QUrl>
-
 #include <memory>
 
 namespace breakwater {

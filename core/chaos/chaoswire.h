@@ -4,14 +4,12 @@
 #include "common/clock.h"
 #include "common/jsonqt.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QByteArray>
 #include <QDateTime>
 #include <QString>
 #include <QStringList>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <variant>
 
 namespace breakwater {

@@ -3,9 +3,7 @@
 #include "chaos/httprequesthandler.h"
 
 #include <QTcpSocket>
-
 #include <sys/socket.h>
-
 #include <utility>
 
 namespace breakwater {
@@ -48,15 +46,13 @@ bool asksToClose(const HttpHeaders &headers)
 } // namespace
 
 /// The responder of one request on one connection.
-class HttpExchange final : public HttpResponder,
-                           public std::enable_shared_from_this<HttpExchange> {
+class HttpExchange final : public HttpResponder, public std::enable_shared_from_this<HttpExchange> {
 public:
     HttpExchange(HttpConnection *connection, const HttpServerRequest &request)
         : m_connection(connection), m_headRequest(request.method == "HEAD"),
           m_chunked(request.minorVersion >= 1), m_oldClient(request.minorVersion == 0),
           m_keepAlive(request.keepAlive)
-    {
-    }
+    {}
 
     void respond(const HttpServerResponse &response) override
     {
@@ -295,7 +291,8 @@ void HttpConnection::exchangeFinished(bool keepAlive)
 
 void HttpConnection::rejectRequest(int status, const QByteArray &message)
 {
-    QByteArray body = QByteArrayLiteral("{\"error\":{\"type\":\"invalid_request_error\",\"message\":\"");
+    QByteArray body =
+        QByteArrayLiteral("{\"error\":{\"type\":\"invalid_request_error\",\"message\":\"");
     body += message;
     body += QByteArrayLiteral("\"}}");
     QByteArray out;
@@ -352,8 +349,7 @@ void HttpConnection::abortConnection()
         linger option{};
         option.l_onoff = 1;
         option.l_linger = 0;
-        ::setsockopt(static_cast<int>(descriptor), SOL_SOCKET, SO_LINGER, &option,
-                     sizeof(option));
+        ::setsockopt(static_cast<int>(descriptor), SOL_SOCKET, SO_LINGER, &option, sizeof(option));
     }
     m_closing = true;
     m_socket->abort();

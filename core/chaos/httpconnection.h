@@ -4,7 +4,6 @@
 #include "common/clock.h"
 
 #include <QObject>
-
 #include <memory>
 
 class QTcpSocket;

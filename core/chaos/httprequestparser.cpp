@@ -286,9 +286,8 @@ void HttpRequestParser::finishHeaders()
     bool badLength = false;
     qint64 length = 0;
     forEachListElement(headers, "content-length", [&](QByteArrayView value) {
-        bool ok = value.size() <= 18 && std::all_of(value.begin(), value.end(), [](char c) {
-                      return c >= '0' && c <= '9';
-                  });
+        bool ok = value.size() <= 18 && std::all_of(value.begin(), value.end(),
+                                                    [](char c) { return c >= '0' && c <= '9'; });
         const qint64 parsed = ok ? value.toLongLong(&ok) : -1;
         if (!ok || (hasLength && parsed != length))
             badLength = true;

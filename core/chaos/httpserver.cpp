@@ -3,7 +3,6 @@
 #include "chaos/httpconnection.h"
 
 #include <QTcpSocket>
-
 #include <utility>
 
 namespace breakwater {
@@ -11,8 +10,7 @@ namespace breakwater {
 HttpServer::HttpServer(HttpRequestHandler &handler, Clock &clock, HttpServerOptions options,
                        QObject *parent)
     : QTcpServer(parent), m_handler(handler), m_clock(clock), m_options(options)
-{
-}
+{}
 
 HttpServer::~HttpServer()
 {
@@ -28,6 +26,7 @@ HttpServer::~HttpServer()
 
 bool HttpServer::listenOn(quint16 port, const QHostAddress &address)
 {
+    setListenBacklogSize(m_options.listenBacklog);
     return listen(address, port);
 }
 

@@ -20,6 +20,9 @@ struct HttpServerOptions {
     Millis idleTimeout{15000};
     /// Connections beyond this are closed as soon as they are accepted.
     int maxConnections = 10000;
+    /// Pending connections the kernel queues before accept (Qt's default of 50 drops SYNs
+    /// when a load generator opens hundreds at once).
+    int listenBacklog = 1024;
 };
 
 /// A small HTTP/1.1 server on QTcpServer: keep-alive, pipelining, Content-Length and chunked

@@ -96,10 +96,10 @@ public:
             const QString where = QStringLiteral("messages[%1]").arg(i);
             const auto role = message.is_object() ? message.find("role") : message.end();
             if (!message.is_object() || role == message.end() || !role->is_string())
-                return requestError(QStringLiteral("Missing required parameter: '%1.role'.")
-                                        .arg(where),
-                                    where + QStringLiteral(".role"),
-                                    QStringLiteral("missing_required_parameter"), chat.model);
+                return requestError(
+                    QStringLiteral("Missing required parameter: '%1.role'.").arg(where),
+                    where + QStringLiteral(".role"), QStringLiteral("missing_required_parameter"),
+                    chat.model);
             const auto content = message.find("content");
             if (content != message.end() && !appendContentText(*content, parts))
                 return requestError(QStringLiteral("Invalid type for '%1.content'.").arg(where),
@@ -118,8 +118,8 @@ public:
                                         .arg(QLatin1String(name)),
                                     QLatin1String(name), QStringLiteral("integer_below_min_value"),
                                     chat.model);
-            chat.maxTokens = static_cast<int>(
-                std::min<std::int64_t>(maxTokens->get<std::int64_t>(), 1 << 30));
+            chat.maxTokens =
+                static_cast<int>(std::min<std::int64_t>(maxTokens->get<std::int64_t>(), 1 << 30));
             break;
         }
 
@@ -149,7 +149,8 @@ public:
 
     QByteArray requestId(std::uint64_t bits) const override
     {
-        return "req_" + QByteArray::number(static_cast<qulonglong>(bits), 16).rightJustified(16, '0') +
+        return "req_" +
+               QByteArray::number(static_cast<qulonglong>(bits), 16).rightJustified(16, '0') +
                QByteArray::number(static_cast<qulonglong>(bits * 0x9e3779b97f4a7c15ULL), 16)
                    .rightJustified(16, '0');
     }
@@ -205,10 +206,10 @@ public:
 
     QByteArray streamErrorEvent() const override
     {
-        return sseEvent({}, QByteArrayLiteral(
-                                "{\"error\":{\"message\":\"The server had an error while "
-                                "processing your request. Sorry about that!\",\"type\":"
-                                "\"server_error\",\"param\":null,\"code\":null}}"));
+        return sseEvent({},
+                        QByteArrayLiteral("{\"error\":{\"message\":\"The server had an error while "
+                                          "processing your request. Sorry about that!\",\"type\":"
+                                          "\"server_error\",\"param\":null,\"code\":null}}"));
     }
 
     HttpServerResponse errorResponse(WireError error,
@@ -244,24 +245,25 @@ public:
             message = QStringLiteral("The model `%1` does not exist or you do not have access "
                                      "to it.")
                           .arg(details.model);
-            code = QStringLiteral("model_not_found");
+            // A model that does not exist; an unknown URL (a message given) has no code.
+            code = details.message.isEmpty() ? QStringLiteral("model_not_found") : QString();
             break;
         case WireError::RateLimited: {
             response.status = 429;
             type = details.tokenLimit ? QStringLiteral("tokens") : QStringLiteral("requests");
             const QString wait = QString::fromLatin1(goDuration(details.retryAfter));
-            message = details.limit > 0
-                          ? QStringLiteral("Rate limit reached for %1 in organization org-chaos "
-                                           "on %2 per min (%3): Limit %4. Please try again in "
-                                           "%5.")
-                                .arg(details.model, type,
-                                     details.tokenLimit ? QStringLiteral("TPM")
-                                                        : QStringLiteral("RPM"))
-                                .arg(details.limit)
-                                .arg(wait)
-                          : QStringLiteral("Rate limit reached for %1 in organization org-chaos. "
-                                           "Please try again in %2.")
-                                .arg(details.model, wait);
+            message =
+                details.limit > 0
+                    ? QStringLiteral("Rate limit reached for %1 in organization org-chaos "
+                                     "on %2 per min (%3): Limit %4. Please try again in "
+                                     "%5.")
+                          .arg(details.model, type,
+                               details.tokenLimit ? QStringLiteral("TPM") : QStringLiteral("RPM"))
+                          .arg(details.limit)
+                          .arg(wait)
+                    : QStringLiteral("Rate limit reached for %1 in organization org-chaos. "
+                                     "Please try again in %2.")
+                          .arg(details.model, wait);
             code = QStringLiteral("rate_limit_exceeded");
             break;
         }
@@ -309,8 +311,7 @@ public:
         }
         if (limits.tokensLimit > 0) {
             headers.add("x-ratelimit-limit-tokens", QByteArray::number(limits.tokensLimit));
-            headers.add("x-ratelimit-remaining-tokens",
-                        QByteArray::number(limits.tokensRemaining));
+            headers.add("x-ratelimit-remaining-tokens", QByteArray::number(limits.tokensRemaining));
             headers.add("x-ratelimit-reset-tokens", goDuration(limits.tokensReset));
         }
     }

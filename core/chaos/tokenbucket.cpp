@@ -7,8 +7,7 @@ namespace breakwater {
 
 TokenBucket::TokenBucket(double capacity, Millis now)
     : m_capacity(std::max(0.0, capacity)), m_level(m_capacity), m_updated(now)
-{
-}
+{}
 
 void TokenBucket::setCapacity(double capacity, Millis now)
 {
@@ -19,7 +18,8 @@ void TokenBucket::setCapacity(double capacity, Millis now)
 
 double TokenBucket::available(Millis now) const
 {
-    const double elapsed = static_cast<double>(std::max<Millis>(now - m_updated, Millis(0)).count());
+    const double elapsed =
+        static_cast<double>(std::max<Millis>(now - m_updated, Millis(0)).count());
     return std::min(m_capacity, m_level + elapsed * refillPerMs());
 }
 

@@ -148,8 +148,7 @@ private Q_SLOTS:
         QTest::newRow("1.1 close")
             << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nConnection: Close\r\n\r\n") << false;
         QTest::newRow("1.1 close in a list")
-            << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nConnection: te, close\r\n\r\n")
-            << false;
+            << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nConnection: te, close\r\n\r\n") << false;
         QTest::newRow("1.0 default") << QByteArray("GET / HTTP/1.0\r\n\r\n") << false;
         QTest::newRow("1.0 keep-alive")
             << QByteArray("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << true;
@@ -190,8 +189,8 @@ private Q_SLOTS:
         QTest::newRow("garbage") << QByteArray("hello\r\n\r\n") << 400;
         QTest::newRow("two spaces") << QByteArray("GET  / HTTP/1.1\r\nHost: x\r\n\r\n") << 400;
         QTest::newRow("bad method") << QByteArray("G(T / HTTP/1.1\r\nHost: x\r\n\r\n") << 400;
-        QTest::newRow("relative target") << QByteArray("GET abc HTTP/1.1\r\nHost: x\r\n\r\n")
-                                         << 400;
+        QTest::newRow("relative target")
+            << QByteArray("GET abc HTTP/1.1\r\nHost: x\r\n\r\n") << 400;
         QTest::newRow("bad version") << QByteArray("GET / HTTX/1.1\r\nHost: x\r\n\r\n") << 400;
         QTest::newRow("http 2") << QByteArray("GET / HTTP/2.0\r\nHost: x\r\n\r\n") << 505;
         QTest::newRow("no host") << QByteArray("GET / HTTP/1.1\r\n\r\n") << 400;

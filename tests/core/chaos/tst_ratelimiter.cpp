@@ -1,0 +1,209 @@
+#include "chaos/chaoscontroller.h"
+#include "chaos/tokenbucket.h"
+#include "common/fakeclock.h"
+
+#include <QTest>
+
+using namespace breakwater;
+using nlohmann::json;
+
+namespace {
+
+ChaosProfile limitedProfile(int rpm, int tpm)
+{
+    ChaosModelProfile model;
+    model.rpm = rpm;
+    model.tpm = tpm;
+    ChaosProfile profile;
+    profile.models.insert(QStringLiteral("m"), model);
+    return profile;
+}
+
+ChaosCall call(int inputTokens = 10, int outputTokens = 10)
+{
+    ChaosCall c;
+    c.model = QStringLiteral("m");
+    c.inputTokens = inputTokens;
+    c.outputTokens = outputTokens;
+    return c;
+}
+
+} // namespace
+
+class TestRateLimiter final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void startsFullAndDrains()
+    {
+        TokenBucket bucket(3, Millis(0));
+        QCOMPARE(bucket.available(Millis(0)), 3.0);
+        QVERIFY(bucket.tryTake(1, Millis(0)));
+        QVERIFY(bucket.tryTake(1, Millis(0)));
+        QVERIFY(bucket.tryTake(1, Millis(0)));
+        QVERIFY(!bucket.tryTake(1, Millis(0)));
+        QCOMPARE(bucket.available(Millis(0)), 0.0);
+    }
+
+    void refillsContinuouslyAtCapacityPerMinute()
+    {
+        TokenBucket bucket(60, Millis(0)); // one token a second
+        for (int i = 0; i < 60; ++i)
+            QVERIFY(bucket.tryTake(1, Millis(0)));
+        QVERIFY(!bucket.tryTake(1, Millis(999)));
+        QVERIFY(bucket.tryTake(1, Millis(1000)));
+        QCOMPARE(bucket.available(Millis(1500)), 0.5);
+        QCOMPARE(bucket.available(Millis(1000 + 120000)), 60.0); // never above capacity
+    }
+
+    void tellsHowLongUntilTokensAreBack()
+    {
+        TokenBucket bucket(600, Millis(0)); // ten a second
+        QVERIFY(bucket.tryTake(600, Millis(0)));
+        QCOMPARE(bucket.timeUntilAvailable(1, Millis(0)), Millis(100));
+        QCOMPARE(bucket.timeUntilAvailable(1, Millis(50)), Millis(50));
+        QCOMPARE(bucket.timeUntilAvailable(0.5, Millis(50)), Millis(0));
+        QCOMPARE(bucket.timeUntilFull(Millis(0)), Millis(60000));
+        QCOMPARE(bucket.timeUntilFull(Millis(30000)), Millis(30000));
+    }
+
+    void keepsItsLevelWhenTheCapacityChanges()
+    {
+        TokenBucket bucket(100, Millis(0));
+        QVERIFY(bucket.tryTake(30, Millis(0)));
+        bucket.setCapacity(50, Millis(0));
+        QCOMPARE(bucket.available(Millis(0)), 50.0);
+        bucket.setCapacity(200, Millis(0));
+        QCOMPARE(bucket.available(Millis(0)), 50.0);
+        QCOMPARE(bucket.available(Millis(15000)), 100.0); // refills at the new rate
+    }
+
+    void aForcedTakeCanGoBelowZero()
+    {
+        TokenBucket bucket(60, Millis(0));
+        bucket.take(70, Millis(0));
+        QCOMPARE(bucket.available(Millis(0)), -10.0);
+        QCOMPARE(bucket.timeUntilAvailable(1, Millis(0)), Millis(11000));
+    }
+
+    void requestsPerMinuteProduceReal429sAndDrainRemaining()
+    {
+        FakeClock clock;
+        ChaosController controller(clock, 1, limitedProfile(3, 0));
+        QList<int> remaining;
+        for (int i = 0; i < 3; ++i) {
+            const ChaosDecision decision = controller.decide(call());
+            QCOMPARE(decision.verdict, ChaosDecision::Verdict::Ok);
+            QCOMPARE(decision.rateLimits.requestsLimit, 3);
+            remaining.append(decision.rateLimits.requestsRemaining);
+        }
+        QCOMPARE(remaining, QList<int>({2, 1, 0}));
+        const ChaosDecision limited = controller.decide(call());
+        QCOMPARE(limited.verdict, ChaosDecision::Verdict::RateLimited);
+        QVERIFY(!limited.tokenLimit);
+        QCOMPARE(limited.limit, 3);
+        QCOMPARE(limited.retryAfter, Millis(20000)); // 3 a minute: one every 20 s
+        QCOMPARE(limited.rateLimits.requestsRemaining, 0);
+        QCOMPARE(limited.rateLimits.requestsReset, Millis(60000));
+
+        clock.advance(Millis(19999));
+        QCOMPARE(controller.decide(call()).verdict, ChaosDecision::Verdict::RateLimited);
+        clock.advance(Millis(1));
+        QCOMPARE(controller.decide(call()).verdict, ChaosDecision::Verdict::Ok);
+        QCOMPARE(controller.stats()
+                     .value(QStringLiteral("m"))
+                     .answers.value(QStringLiteral("rate_limited")),
+                 2);
+    }
+
+    void tokensPerMinuteCountPromptAndAnswer()
+    {
+        FakeClock clock;
+        ChaosController controller(clock, 1, limitedProfile(0, 100));
+        ChaosDecision first = controller.decide(call(30, 30));
+        QCOMPARE(first.verdict, ChaosDecision::Verdict::Ok);
+        QCOMPARE(first.rateLimits.tokensRemaining, 40);
+        QCOMPARE(first.rateLimits.requestsLimit, 0);
+        const ChaosDecision second = controller.decide(call(30, 30));
+        QCOMPARE(second.verdict, ChaosDecision::Verdict::RateLimited);
+        QVERIFY(second.tokenLimit);
+        QCOMPARE(second.limit, 100);
+        // 20 tokens missing at 100 a minute: 12 s.
+        QCOMPARE(second.retryAfter, Millis(12000));
+        QCOMPARE(controller.decide(call(20, 20)).verdict, ChaosDecision::Verdict::Ok);
+    }
+
+    void aRequestLargerThanTheBucketWaitsForAFullOne()
+    {
+        FakeClock clock;
+        ChaosController controller(clock, 1, limitedProfile(0, 100));
+        QCOMPARE(controller.decide(call(500, 500)).verdict, ChaosDecision::Verdict::Ok);
+        const ChaosDecision next = controller.decide(call(500, 500));
+        QCOMPARE(next.verdict, ChaosDecision::Verdict::RateLimited);
+        QCOMPARE(next.retryAfter, Millis(60000));
+    }
+
+    void eachModelHasItsOwnBuckets()
+    {
+        FakeClock clock;
+        ChaosProfile profile;
+        ChaosModelProfile any;
+        any.rpm = 1;
+        profile.models.insert(kChaosAnyModel, any);
+        ChaosController controller(clock, 1, profile);
+        ChaosCall a = call();
+        a.model = QStringLiteral("a");
+        ChaosCall b = call();
+        b.model = QStringLiteral("b");
+        QCOMPARE(controller.decide(a).verdict, ChaosDecision::Verdict::Ok);
+        QCOMPARE(controller.decide(a).verdict, ChaosDecision::Verdict::RateLimited);
+        QCOMPARE(controller.decide(b).verdict, ChaosDecision::Verdict::Ok);
+    }
+
+    void forcingOkPassesAnEmptyBucketButStillCosts()
+    {
+        FakeClock clock;
+        ChaosController controller(clock, 1, limitedProfile(1, 0));
+        QCOMPARE(controller.decide(call()).verdict, ChaosDecision::Verdict::Ok);
+        ChaosCall forced = call();
+        forced.forcedOk = true;
+        QCOMPARE(controller.decide(forced).verdict, ChaosDecision::Verdict::Ok);
+        // Now in debt: two tokens needed before the next request passes.
+        clock.advance(Millis(60000));
+        QCOMPARE(controller.decide(call()).verdict, ChaosDecision::Verdict::RateLimited);
+        clock.advance(Millis(60000));
+        QCOMPARE(controller.decide(call()).verdict, ChaosDecision::Verdict::Ok);
+    }
+
+    void profileChangesResizeTheBucketsAndResetRefillsThem()
+    {
+        FakeClock clock;
+        ChaosController controller(clock, 1, limitedProfile(2, 0));
+        controller.decide(call());
+        controller.decide(call());
+        QCOMPARE(controller.decide(call()).verdict, ChaosDecision::Verdict::RateLimited);
+        QVERIFY(controller.patchModel(QStringLiteral("m"), json::parse(R"({"limits":{"rpm":0}})"))
+                    .isEmpty());
+        QCOMPARE(controller.decide(call()).verdict, ChaosDecision::Verdict::Ok);
+        controller.reset();
+        const ChaosDecision fresh = controller.decide(call());
+        QCOMPARE(fresh.verdict, ChaosDecision::Verdict::Ok);
+        QCOMPARE(fresh.rateLimits.requestsRemaining, 1);
+    }
+
+    void anInjectedRateLimitAnnouncesTheProfilesRetryAfter()
+    {
+        FakeClock clock;
+        ChaosProfile profile = limitedProfile(0, 0);
+        profile.models[QStringLiteral("m")].setFaultRate(ChaosFault::RateLimited, 1.0);
+        profile.models[QStringLiteral("m")].retryAfterS = 2.5;
+        ChaosController controller(clock, 1, profile);
+        const ChaosDecision decision = controller.decide(call());
+        QCOMPARE(decision.verdict, ChaosDecision::Verdict::Fault);
+        QCOMPARE(decision.fault, ChaosFault::RateLimited);
+        QCOMPARE(decision.retryAfter, Millis(2500));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRateLimiter)
+#include "tst_ratelimiter.moc"
