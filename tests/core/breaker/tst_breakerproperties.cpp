@@ -100,6 +100,9 @@ private Q_SLOTS:
             connect(&breaker, &CircuitBreaker::stateChanged, this,
                     [&](BreakerState, BreakerState to) { states.append(to); }, Qt::DirectConnection);
 
+            // Start open, so every run passes through half-open at least once.
+            while (breaker.state() != BreakerState::Open)
+                breaker.onFailure(*breaker.tryAcquire(), Millis(1));
             const RunFigures figures = hammer(breaker, clock, seed, 3, Millis(60));
             QVERIFY2(figures.maxProbesInFlight <= policy.halfOpenProbes,
                      qPrintable(QStringLiteral("seed %1: %2 probes in flight, limit %3")
