@@ -219,6 +219,22 @@ private Q_SLOTS:
         QVERIFY(providers.contains(u"$ANTHROPIC_API_KEY"_s));
     }
 
+    void showsTheConfigInSpecOrder()
+    {
+        nlohmann::json config = defaultConfigJson();
+        config["providers"]["local"] = {{"kind", "openai"}, {"base_url", "http://127.0.0.1:8000"}};
+        const QString text = configText(config);
+        QVERIFY(nlohmann::json::parse(text.toStdString()) == config);
+        const QStringList order = {u"\"providers\""_s, u"\"chain\""_s,    u"\"retry\""_s,
+                                   u"\"breaker\""_s,   u"\"timeouts\""_s, u"\"alert\""_s};
+        for (qsizetype i = 1; i < order.size(); ++i)
+            QVERIFY2(text.indexOf(order.at(i - 1)) < text.indexOf(order.at(i)),
+                     qPrintable(order.at(i)));
+        // Within an entry too: a chain entry names its provider, then its model.
+        QVERIFY(text.indexOf(u"\"provider\": \"chaos\""_s) < text.indexOf(u"\"model\""_s));
+        QVERIFY(text.indexOf(u"\"kind\": \"openai\",\n      \"base_url\": \"http://127"_s) > 0);
+    }
+
     void revertReturnsToTheAppliedText()
     {
         ConfigEditor editor;
@@ -249,7 +265,7 @@ private Q_SLOTS:
         const QString text =
             u"{\"retry\": {\"max_s\": 2}, \"chain\": [{\"model\": \"x\"}, {\"model\": \"y\"}],\n"
             u" \"models\": {\"*\": {\"rpm\": 5}}, \"odd\": {\"a\\\"b\": 1}}"_s;
-        const std::optional<JsonTextSpan> span = locateJsonPath(text, path);
+        const std::optional<panels::JsonTextSpan> span = panels::locateJsonPath(text, path);
         QVERIFY(span);
         const QString covered = text.mid(span->start, span->length);
         if (expected == u"\"model\""_s && path.startsWith(u"chain[1]"_s))

@@ -134,7 +134,12 @@ private Q_SLOTS:
         QVERIFY(std::any_of(hops.cbegin(), hops.cend(), [](const WaterfallRow &hop) {
             return hop.model == kPrimary && hop.target == kFallback;
         }));
+        // Out of the chain to the cache (announced by the engine), which has nothing yet.
+        QCOMPARE(hops.at(hops.size() - 2).model, kFallback);
+        QCOMPARE(hops.at(hops.size() - 2).target, sources::cache);
+        QCOMPARE(hops.last().model, sources::cache);
         QCOMPARE(hops.last().target, sources::degraded);
+        QCOMPARE(hops.last().detail, u"no cached answer for this prompt"_s);
 
         // The answer row is last, and the table says it in words.
         const int last = model.rowCount() - 1;
@@ -320,8 +325,9 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 6);
         QCOMPARE(model.span(), Millis{3210});
         QCOMPARE(model.index(1, WaterfallModel::OutcomeColumn).data().toString(), u"backoff"_s);
-        QCOMPARE(model.index(3, WaterfallModel::ModelColumn).data().toString(),
-                 kPrimary + u" → "_s + kFallback);
+        QCOMPARE(model.index(3, WaterfallModel::ModelColumn).data().toString(), kPrimary);
+        QCOMPARE(model.index(3, WaterfallModel::OutcomeColumn).data().toString(),
+                 u"→ "_s + kFallback);
     }
 
     void presenterModeEnlargesTheText()

@@ -18,6 +18,8 @@
 using namespace Qt::StringLiterals;
 
 namespace breakwater::ui {
+
+using namespace panels;
 namespace {
 
 // Sliders move in steps of 0.1 % (per mille), the spin boxes show one decimal of a percent.

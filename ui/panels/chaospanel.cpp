@@ -17,6 +17,8 @@ using namespace Qt::StringLiterals;
 
 namespace breakwater::ui {
 
+using namespace panels;
+
 ChaosPanel::ChaosPanel(Lab *lab, QWidget *parent) : QWidget(parent)
 {
     m_title = new QLabel(u"Chaos"_s, this);

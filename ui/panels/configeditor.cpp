@@ -15,10 +15,14 @@
 #include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <string>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
 namespace breakwater::ui {
+
+using namespace panels;
 namespace {
 
 const QColor kValid(0x2e, 0x7d, 0x32);
@@ -100,7 +104,7 @@ QString describeProviders(const Config &config)
             line += u" · not in the chain"_s;
         lines.append(line);
     }
-    return lines.join(u'\n');
+    return maskSecrets(lines.join(u'\n'));
 }
 
 // An unknown field is reported at its object's path; the field itself is the better place
@@ -116,7 +120,74 @@ QString problemPath(const ConfigProblem &problem)
     return jsonMemberPath(problem.path, problem.message.mid(marker.size(), end - marker.size()));
 }
 
+// The order SPEC.md section 5 writes a config in; nlohmann's objects sort their keys, which
+// would put `alert` first and `providers` near the end.
+int keyRank(const std::string &key)
+{
+    static const std::vector<std::string> order = {
+        // top level
+        "providers", "chain", "retry", "breaker", "timeouts", "context", "cache", "degraded_text",
+        "alert", "metrics",
+        // a provider, a chain entry
+        "kind", "base_url", "api_key_env", "provider", "model", "max_tokens", "context_window",
+        "max_concurrency",
+        // retry
+        "max_attempts", "initial_s", "max_s", "multiplier", "jitter", "jitter_s",
+        "honor_retry_after", "retry_after_cap_s",
+        // breaker
+        "consecutive_failures", "window", "window_size", "minimum_calls", "failure_rate", "open_s",
+        "open_backoff", "half_open_probes", "slow_call_s", "slow_call_rate",
+        // timeouts, context, cache, alert, metrics
+        "connect_s", "first_token_s", "idle_s", "attempt_s", "total_s", "on_overflow", "keep",
+        "enabled", "mode", "ttl_s", "max_entries", "error_rate", "window_s", "port"};
+    const auto found = std::find(order.cbegin(), order.cend(), key);
+    return found == order.cend() ? static_cast<int>(order.size())
+                                 : static_cast<int>(found - order.cbegin());
+}
+
+nlohmann::ordered_json inSpecOrder(const nlohmann::json &json)
+{
+    if (json.is_array()) {
+        nlohmann::ordered_json array = nlohmann::ordered_json::array();
+        for (const nlohmann::json &item : json)
+            array.push_back(inSpecOrder(item));
+        return array;
+    }
+    switch (json.type()) {
+    case nlohmann::json::value_t::object:
+        break;
+    case nlohmann::json::value_t::string:
+        return json.get<std::string>();
+    case nlohmann::json::value_t::boolean:
+        return json.get<bool>();
+    case nlohmann::json::value_t::number_integer:
+        return json.get<std::int64_t>();
+    case nlohmann::json::value_t::number_unsigned:
+        return json.get<std::uint64_t>();
+    case nlohmann::json::value_t::number_float:
+        return json.get<double>();
+    default:
+        return nullptr;
+    }
+    std::vector<std::string> keys;
+    for (auto it = json.begin(); it != json.end(); ++it)
+        keys.push_back(it.key());
+    // Known keys in their place, the rest (provider names, typos) alphabetically after.
+    std::stable_sort(keys.begin(), keys.end(), [](const std::string &a, const std::string &b) {
+        return keyRank(a) < keyRank(b);
+    });
+    nlohmann::ordered_json object = nlohmann::ordered_json::object();
+    for (const std::string &key : keys)
+        object[key] = inSpecOrder(json.at(key));
+    return object;
+}
+
 } // namespace
+
+QString configText(const nlohmann::json &config)
+{
+    return QString::fromStdString(inSpecOrder(config).dump(2));
+}
 
 QString ConfigProblem::text() const
 {
@@ -127,7 +198,7 @@ ConfigEditor::ConfigEditor(QWidget *parent) : QWidget(parent)
 {
     m_title = new QLabel(u"Config"_s, this);
     auto *hint =
-        new QLabel(u"JSON, validated as you type; Apply restarts the session with it"_s, this);
+        new QLabel(u"JSON, validated as you type; Apply makes it the session's config"_s, this);
     hint->setForegroundRole(QPalette::PlaceholderText);
     hint->setWordWrap(true);
 
@@ -198,7 +269,7 @@ ConfigEditor::ConfigEditor(QWidget *parent) : QWidget(parent)
 
 void ConfigEditor::setConfigJson(const nlohmann::json &config)
 {
-    m_appliedText = QString::fromStdString(config.dump(2));
+    m_appliedText = configText(config);
     m_editor->setPlainText(m_appliedText);
     validateNow();
 }

@@ -28,6 +28,10 @@ struct ConfigProblem {
     QString text() const;
 };
 
+/// `config` as the editor shows it: indented, keys in the order SPEC.md section 5 writes
+/// them (providers, chain, retry…), unknown keys last.
+QString configText(const nlohmann::json &config);
+
 /// The config editor (SPEC.md section 10): the config as JSON text, validated as you type
 /// (debounced) with the same loader the CLI uses, every problem listed with its JSON path
 /// (click one to go there), and Apply, enabled only while the text is a valid config. It

@@ -11,6 +11,8 @@
 using namespace Qt::StringLiterals;
 
 namespace breakwater::ui {
+
+using namespace panels;
 namespace {
 
 template <std::size_t... I> QStringList typeNamesOf(std::index_sequence<I...>)

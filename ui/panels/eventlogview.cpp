@@ -20,6 +20,8 @@ using namespace Qt::StringLiterals;
 
 namespace breakwater::ui {
 
+using namespace panels;
+
 EventLogView::EventLogView(Lab *lab, QWidget *parent, int capacity) : QWidget(parent)
 {
     m_model = new EventLogModel(capacity, this);
@@ -188,6 +190,8 @@ void EventLogView::updateFonts()
     const QFontMetrics metrics = fontMetrics();
     m_table->verticalHeader()->setDefaultSectionSize(metrics.height() + 6);
     QHeaderView *header = m_table->horizontalHeader();
+    // The header has a font of its own (the platform's), which the view's does not reach.
+    header->setFont(font());
     header->resizeSection(EventLogModel::TimeColumn,
                           metrics.horizontalAdvance(u"00000.000"_s) + 16);
     header->resizeSection(EventLogModel::TypeColumn,

@@ -5,7 +5,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace breakwater::ui {
+namespace breakwater::ui::panels {
 namespace {
 
 bool isPlainKey(const QString &key)
@@ -257,4 +257,4 @@ std::optional<JsonTextSpan> locateJsonPath(const QString &text, const QString &p
     return std::nullopt;
 }
 
-} // namespace breakwater::ui
+} // namespace breakwater::ui::panels

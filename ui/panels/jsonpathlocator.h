@@ -4,7 +4,7 @@
 #include <QString>
 #include <optional>
 
-namespace breakwater::ui {
+namespace breakwater::ui::panels {
 
 /// Where a JSON path's text is: the member's key (with its quotes), or an array item's
 /// value, or the whole document for the root.
@@ -27,4 +27,4 @@ QHash<QString, JsonTextSpan> indexJsonPaths(const QString &text);
 /// syntax error) falls back to its nearest ancestor that is. nullopt when none is.
 std::optional<JsonTextSpan> locateJsonPath(const QString &text, const QString &path);
 
-} // namespace breakwater::ui
+} // namespace breakwater::ui::panels

@@ -7,7 +7,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace breakwater::ui {
+namespace breakwater::ui::panels {
 namespace {
 
 // Prefixes of the key formats people paste most (OpenAI and Anthropic `sk-…`, Stripe-like
@@ -81,4 +81,4 @@ QString formatSeconds(qint64 milliseconds)
     return QString::number(static_cast<double>(milliseconds) / 1000.0, 'f', 3) + u" s"_s;
 }
 
-} // namespace breakwater::ui
+} // namespace breakwater::ui::panels

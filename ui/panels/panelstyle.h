@@ -8,7 +8,7 @@
 class QFont;
 class QWidget;
 
-namespace breakwater::ui {
+namespace breakwater::ui::panels {
 
 /// How much larger presenter mode makes a panel's text than the application font.
 inline constexpr qreal kPresenterScale = 1.5;
@@ -34,4 +34,4 @@ QString maskSecrets(const QString &text);
 /// Seconds with millisecond precision, "1.234 s".
 QString formatSeconds(qint64 milliseconds);
 
-} // namespace breakwater::ui
+} // namespace breakwater::ui::panels

@@ -24,6 +24,8 @@
 using namespace Qt::StringLiterals;
 
 namespace breakwater::ui {
+
+using namespace panels;
 namespace {
 
 const QColor kNeutral(0x42, 0x42, 0x42);
@@ -103,9 +105,11 @@ PromptConsole::PromptConsole(Lab *lab, QWidget *parent) : QWidget(parent)
     m_table->setWordWrap(false);
     QHeaderView *header = m_table->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
-    header->setSectionResizeMode(WaterfallModel::TimelineColumn, QHeaderView::Interactive);
+    // What is left is shared by the bars and the details; long details elide (tooltips
+    // have them whole) rather than push the table sideways.
+    header->setSectionResizeMode(WaterfallModel::TimelineColumn, QHeaderView::Stretch);
     header->setSectionResizeMode(WaterfallModel::DetailColumn, QHeaderView::Stretch);
-    header->resizeSection(WaterfallModel::TimelineColumn, 220);
+    m_table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 
     m_answer = new QPlainTextEdit(this);
     m_answer->setObjectName(u"answer"_s);
@@ -115,8 +119,8 @@ PromptConsole::PromptConsole(Lab *lab, QWidget *parent) : QWidget(parent)
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_table);
     splitter->addWidget(m_answer);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 4);
+    splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);
@@ -307,6 +311,9 @@ void PromptConsole::updateFonts()
     m_verdict->setFont(scaledFont(font(), 1.8, true));
     m_prompt->setMaximumHeight(fontMetrics().lineSpacing() * 5 + 12);
     m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    // The header has a font of its own (the platform's), which the panel's does not reach.
+    m_table->horizontalHeader()->setFont(font());
+    m_answer->setMinimumHeight(fontMetrics().lineSpacing() * 3 + 12);
 }
 
 } // namespace breakwater::ui

@@ -10,6 +10,8 @@
 using namespace Qt::StringLiterals;
 
 namespace breakwater::ui {
+
+using namespace panels;
 namespace {
 
 const QColor kInFlight(0x1e, 0x88, 0xe5);
@@ -80,10 +82,9 @@ QString outcomeText(const WaterfallRow &row)
     return {};
 }
 
+// A fallback row reads across: Model "claude-sonnet-4-5", Outcome "→ claude-haiku-4-5".
 QString modelText(const WaterfallRow &row)
 {
-    if (row.kind == WaterfallRow::Kind::Fallback)
-        return row.model + u" → "_s + row.target;
     return row.model;
 }
 
@@ -147,6 +148,8 @@ QVariant WaterfallModel::data(const QModelIndex &index, int role) const
         }
     case Qt::ToolTipRole: {
         QString tip = kindName(row.kind) + u": "_s + modelText(row);
+        if (row.kind == WaterfallRow::Kind::Fallback)
+            tip += u" → "_s + row.target;
         if (attemptOrWait)
             tip += u" #%1"_s.arg(row.attempt);
         tip += u"\nstart %1"_s.arg(formatSeconds(row.start.count()));
@@ -383,8 +386,22 @@ QList<WaterfallRow> WaterfallModel::rowsFromResult(const CallResult &result,
         }
         previous = attempt.model;
     }
-    if (!previous.isEmpty() && result.source != previous)
-        addHop(previous, result.source, result.duration);
+    if (!previous.isEmpty() && result.source != previous) {
+        // Out of the chain the way the engine announced it (to the cache, when enabled);
+        // a cache miss then falls to the degraded text without an event of its own.
+        QString reached = result.source;
+        const auto announced =
+            std::find_if(unused.cbegin(), unused.cend(),
+                         [&](const FallbackHop &hop) { return hop.from == previous; });
+        if (announced != unused.cend())
+            reached = announced->to;
+        addHop(previous, reached, result.duration);
+        if (reached != result.source) {
+            addHop(reached, result.source, result.duration);
+            if (reached == sources::cache)
+                rows.last().detail = u"no cached answer for this prompt"_s;
+        }
+    }
 
     WaterfallRow answer;
     answer.kind = WaterfallRow::Kind::Answer;
