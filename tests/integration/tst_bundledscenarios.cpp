@@ -1,6 +1,6 @@
 // Every scenario bundled in the Qt resource (":/scenarios/") runs headless through
-// ScenarioRun at a tenth of its duration, meets its own expectations, shows the behaviour it
-// exists to show, and writes a report that matches SPEC.md section 6.
+// ScenarioRun at a tenth of its duration (streaming ones at a fifth), meets its own expectations,
+// shows the behaviour it exists to show, and writes a report that matches SPEC.md section 6.
 #include "config/configloader.h"
 #include "load/promptset.h"
 #include "runtime/lab.h"
