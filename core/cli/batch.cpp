@@ -1,3 +1,4 @@
+#include "batch/batchlock.h"
 #include "batch/batchrunner.h"
 #include "batch/jobfile.h"
 #include "cli/cli.h"
@@ -11,7 +12,6 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
-#include <QLockFile>
 #include <QSaveFile>
 #include <QTextStream>
 #include <QTimer>
@@ -122,8 +122,14 @@ int runBatch(const QStringList &arguments)
         QStringLiteral("N"), QStringLiteral("1"));
     const QCommandLineOption quiet(QStringLiteral("quiet"),
                                    QStringLiteral("No live progress on stderr."));
-    parser.addOptions(
-        {input, db, configOption(), concurrency, output, maxReceives, retryDelay, seed, quiet});
+    const QCommandLineOption metricsPort(
+        QStringLiteral("metrics-port"),
+        QStringLiteral("Serve Prometheus metrics (llm_dlq_messages among them) on "
+                       "127.0.0.1:N/metrics while the batch runs (0: a free port, printed on "
+                       "stderr)."),
+        QStringLiteral("N"));
+    parser.addOptions({input, db, configOption(), concurrency, output, maxReceives, retryDelay,
+                       seed, quiet, metricsPort});
     if (auto exit = parseArguments(
             parser, QStringLiteral("batch"),
             QStringLiteral(
@@ -171,6 +177,14 @@ int runBatch(const QStringList &arguments)
         err << command << "--seed: must be a whole number >= 0\n";
         return BadInput;
     }
+    int port = -1;
+    if (parser.isSet(metricsPort)) {
+        port = parser.value(metricsPort).toInt(&ok);
+        if (!ok || port < 0 || port > 65535) {
+            err << command << "--metrics-port: must be a port from 0 to 65535\n";
+            return BadInput;
+        }
+    }
     std::optional<Config> config = loadConfigOption(parser, QStringLiteral("batch"));
     if (!config)
         return BadInput;
@@ -202,15 +216,9 @@ int runBatch(const QStringList &arguments)
         return BadInput;
     }
     // One batch per queue: then every job still in flight belongs to a process that died.
-    QLockFile lock(dbPath + QStringLiteral(".batch-lock"));
-    lock.setStaleLockTime(0);
-    if (!lock.tryLock(0)) {
-        qint64 pid = 0;
-        QString host;
-        QString application;
-        lock.getLockInfo(&pid, &host, &application);
-        err << command << dbPath << ": another batch is running on it (pid " << pid << " on "
-            << host << ")\n";
+    BatchLock lock(dbPath);
+    if (!lock.tryLock(&error)) {
+        err << command << error << '\n';
         return BadInput;
     }
 
@@ -277,6 +285,15 @@ int runBatch(const QStringList &arguments)
     if (!lab.start(&error)) {
         err << command << error << '\n';
         return InternalError;
+    }
+    if (port >= 0) {
+        const quint16 bound = lab.serveMetrics(static_cast<quint16>(port));
+        if (bound == 0) {
+            err << command << "cannot serve metrics on 127.0.0.1:" << port << '\n';
+            return InternalError;
+        }
+        err << "metrics on http://127.0.0.1:" << bound << "/metrics\n";
+        err.flush();
     }
     DeadLetterQueue deadLetters(*database);
     lab.metricsCollector().setDeadLetterCount(std::max(0, deadLetters.count()));
