@@ -262,8 +262,11 @@ bool WriteTransaction::begin(QString *error)
 
 bool WriteTransaction::commit(QString *error)
 {
-    if (!m_open)
+    if (!m_open) {
+        if (error)
+            *error = m_database.describe(QStringLiteral("cannot commit: no transaction is open"));
         return false;
+    }
     QSqlQuery query(m_connection);
     if (!query.exec(QStringLiteral("COMMIT"))) {
         if (error)

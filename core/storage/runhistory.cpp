@@ -123,9 +123,10 @@ void findFailover(const nlohmann::json &report, RunFigures &figures)
         member(member(member(report, "models"), dead.c_str()), "breaker");
     if (transitions.is_array()) {
         for (const nlohmann::json &transition : transitions) {
-            const double at = number(transition, "t_s");
-            if (qstringFrom(member(transition, "to")) == QStringLiteral("open") && at >= outage) {
-                figures.breakerOpenedAfterSeconds = at - outage;
+            const double openedAt = number(transition, "t_s");
+            if (qstringFrom(member(transition, "to")) == QStringLiteral("open") &&
+                openedAt >= outage) {
+                figures.breakerOpenedAfterSeconds = openedAt - outage;
                 break;
             }
         }
