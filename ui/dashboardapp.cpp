@@ -1,0 +1,133 @@
+#include "dashboardapp.h"
+
+#include "config/configloader.h"
+#include "dashboardoptions.h"
+#include "mainwindow.h"
+#include "runbar.h"
+#include "session.h"
+#include "theme.h"
+
+#include <QApplication>
+#include <QFileInfo>
+#include <QScreen>
+#include <QSettings>
+#include <QStyleFactory>
+#include <QTextStream>
+#include <QTimer>
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace breakwater::ui {
+namespace {
+
+// QSettings keys.
+const QString kGeometry = u"window/geometry"_s;
+const QString kLayout = u"window/layout"_s;
+const QString kLastScenario = u"run/lastScenario"_s;
+const QString kLastConfig = u"run/lastConfig"_s;
+
+} // namespace
+
+int runDashboard(QApplication &app)
+{
+    QApplication::setOrganizationName(u"Breakwater"_s);
+    QApplication::setApplicationName(u"Breakwater"_s);
+    QTextStream err(stderr);
+
+    const DashboardArguments arguments = parseDashboardArguments(QApplication::arguments());
+    if (!arguments.options) {
+        if (arguments.exitCode == 0) {
+            QTextStream(stdout) << arguments.message;
+        } else {
+            err << arguments.message;
+        }
+        return arguments.exitCode;
+    }
+    const DashboardOptions &options = *arguments.options;
+    const bool screenshotMode = !options.screenshotPath.isEmpty();
+
+    QSettings settings;
+    // A screenshot is taken from the flags alone, so it is the same on every machine.
+    QString configPath = options.configPath;
+    if (configPath.isEmpty() && !screenshotMode) {
+        const QString last = settings.value(kLastConfig).toString();
+        if (!last.isEmpty() && QFileInfo::exists(last))
+            configPath = last;
+    }
+    nlohmann::json baseConfig = defaultConfigJson();
+    if (!configPath.isEmpty()) {
+        if (const std::optional<ValidationError> problem = readJsonFile(configPath, baseConfig)) {
+            err << "breakwater: " << problem->toString() << '\n';
+            return 2;
+        }
+    }
+
+    const Theme theme(options.presenter);
+    QApplication::setStyle(QStyleFactory::create(u"Fusion"_s));
+    QApplication::setPalette(theme.palette());
+    QFont font = QApplication::font();
+    font.setPointSizeF(10.0 * theme.scale());
+    QApplication::setFont(font);
+
+    DashboardSession::Options sessionOptions;
+    sessionOptions.timeScale = options.timeScale;
+    DashboardSession session(baseConfig,
+                             configPath.isEmpty() ? u"built-in default config"_s : configPath,
+                             sessionOptions);
+    QString error;
+    if (!session.start(&error)) {
+        err << "breakwater: " << error << '\n';
+        return configPath.isEmpty() ? 3 : 2;
+    }
+
+    MainWindow window(session, theme);
+    window.setConfigPath(configPath);
+    if (!screenshotMode) {
+        window.restoreGeometry(settings.value(kGeometry).toByteArray());
+        window.restoreLayout(settings.value(kLayout).toByteArray());
+    } else if (const QScreen *screen = QApplication::primaryScreen()) {
+        window.resize(screen->availableGeometry().size().boundedTo(QSize(1600, 1000)));
+    }
+
+    QString scenarioPath = options.scenarioPath;
+    if (scenarioPath.isEmpty() && !screenshotMode)
+        scenarioPath = settings.value(kLastScenario).toString();
+    if (!scenarioPath.isEmpty() &&
+        (scenarioPath.startsWith(u":/"_s) || QFileInfo::exists(scenarioPath)))
+        window.selectScenario(scenarioPath);
+    else if (!options.scenarioPath.isEmpty())
+        window.selectScenario(options.scenarioPath); // its error shows when started
+
+    window.show();
+    if (options.autostart)
+        QTimer::singleShot(0, &window, &MainWindow::startRun);
+
+    int screenshotStatus = 0;
+    if (screenshotMode) {
+        QTimer::singleShot(static_cast<int>(options.screenshotAfter * 1000.0), &window, [&] {
+            window.refresh();
+            QString problem;
+            if (window.exportPng(options.screenshotPath, &problem)) {
+                err << "breakwater: wrote " << options.screenshotPath << '\n';
+            } else {
+                err << "breakwater: " << problem << '\n';
+                screenshotStatus = 3;
+            }
+            err.flush();
+            QApplication::exit(screenshotStatus);
+        });
+    }
+
+    const int status = QApplication::exec();
+    if (!screenshotMode) {
+        settings.setValue(kGeometry, window.saveGeometry());
+        settings.setValue(kLayout, window.saveLayout());
+        settings.setValue(kLastScenario, window.currentScenarioPath());
+        settings.setValue(kLastConfig, window.configPath());
+    }
+    Q_UNUSED(app);
+    return screenshotMode ? screenshotStatus : status;
+}
+
+} // namespace breakwater::ui
