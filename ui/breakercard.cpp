@@ -57,7 +57,7 @@ BreakerCard::BreakerCard(const Theme &theme, const QString &model, const QString
     m_badge = new QLabel;
     m_badge->setFont(theme.font(13, true));
     m_badge->setAlignment(Qt::AlignCenter);
-    m_badge->setMinimumWidth(theme.px(150));
+    m_badge->setMinimumWidth(theme.px(130));
     m_badge->setToolTip(tr("Closed: calls go through. Open: calls are refused at once and the "
                            "chain moves on. Half-open: one test call decides. Forced states "
                            "are set by hand and hold until reset."));
@@ -65,7 +65,7 @@ BreakerCard::BreakerCard(const Theme &theme, const QString &model, const QString
     layout->addLayout(header);
 
     auto *figures = new QGridLayout;
-    figures->setHorizontalSpacing(theme.px(18));
+    figures->setHorizontalSpacing(theme.px(14));
     figures->setVerticalSpacing(0);
     m_errorPercent = addFigure(figures, 0, tr("errors"),
                                tr("Failed calls to this model over the last 10 seconds."));
@@ -100,9 +100,8 @@ BreakerCard::BreakerCard(const Theme &theme, const QString &model, const QString
     m_breakerWindow = new QLabel;
     m_breakerWindow->setProperty("role", u"caption"_s);
     m_breakerWindow->setFont(theme.font(9));
-    m_breakerWindow->setToolTip(tr("The breaker's own window (config breaker.window_size): it "
-                                   "opens when the failure rate or the failures in a row reach "
-                                   "their limits."));
+    // Long text must not widen the card: it is cut rather than pushing the window wider.
+    m_breakerWindow->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     footer->addSpacing(theme.px(8));
     footer->addWidget(m_breakerWindow, 1);
     layout->addLayout(footer);
@@ -184,16 +183,20 @@ void BreakerCard::refreshBreaker()
         m_countdown->setText(u"—"_s);
     }
     const BreakerPolicy &policy = m_breaker->policy();
-    const QString unit = policy.window == WindowKind::Count ? tr("calls") : tr("s");
-    m_breakerWindow->setText(tr("breaker window: %1 of %2 failed (limit %3 %), %4 in a row "
-                                "(limit %5) · window %6 %7")
+    const QString window = policy.window == WindowKind::Count
+                               ? tr("last %1 calls").arg(policy.windowSize)
+                               : tr("last %1 s").arg(policy.windowSize);
+    m_breakerWindow->setText(tr("breaker: %1 of %2 failed, %3 in a row")
                                  .arg(snapshot.failuresInWindow)
                                  .arg(snapshot.callsInWindow)
-                                 .arg(policy.failureRate * 100.0, 0, 'f', 0)
-                                 .arg(snapshot.consecutiveFailures)
-                                 .arg(policy.consecutiveFailures)
-                                 .arg(policy.windowSize)
-                                 .arg(unit));
+                                 .arg(snapshot.consecutiveFailures));
+    m_breakerWindow->setToolTip(
+        tr("The breaker's own window (%1): it opens when %2 % of the calls in it fail (at least "
+           "%3 calls), or after %4 failures in a row.")
+            .arg(window)
+            .arg(policy.failureRate * 100.0, 0, 'f', 0)
+            .arg(policy.minimumCalls)
+            .arg(policy.consecutiveFailures));
 }
 
 void BreakerCard::showState(BreakerState state)

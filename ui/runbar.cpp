@@ -49,7 +49,7 @@ RunBar::RunBar(const Theme &theme, QWidget *parent) : QFrame(parent), m_theme(th
     top->setSpacing(theme.px(8));
     m_picker = new QComboBox;
     m_picker->setFont(theme.font(11));
-    m_picker->setMinimumWidth(theme.px(240));
+    m_picker->setMinimumWidth(theme.px(200));
     m_picker->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_picker->setToolTip(tr("The scenario to run: load plus a chaos timeline. \"Open…\" picks "
                             "a scenario file."));
@@ -110,12 +110,17 @@ RunBar::RunBar(const Theme &theme, QWidget *parent) : QFrame(parent), m_theme(th
     m_sources->setTextFormat(Qt::RichText);
     m_sources->setToolTip(tr("Where the answers came from: each model of the chain, the "
                              "response cache, the degraded stand-in text."));
-    bottom->addWidget(m_sources, 1);
+    // Neither long line may widen the window: each takes the room there is.
+    m_sources->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_sources->setWordWrap(true);
+    bottom->addWidget(m_sources, 3);
     m_status = new QLabel;
     m_status->setFont(theme.font(10.5));
     m_status->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    bottom->addWidget(m_status, 1);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setWordWrap(true);
+    bottom->addWidget(m_status, 2);
     rows->addLayout(bottom);
 
     connect(m_picker, &QComboBox::activated, this, [this](int index) {
@@ -239,9 +244,11 @@ void RunBar::showProgress(const RecorderSnapshot &snapshot, double elapsed, doub
                                                        static_cast<double>(totals.requests)
                                                  : 0.0;
         parts.append(u"<span style='color:%1'>&#9632;</span>&nbsp;%2&nbsp;<span "
-                     u"style='color:%1'>%3&nbsp;%</span>"_s.arg(Theme::css(color),
-                                                                source.source.toHtmlEscaped(),
-                                                                locale.toString(share, 'f', 0)));
+                     u"style='color:%1'>%3&nbsp;%</span>"_s.arg(
+                         Theme::css(color),
+                         // A name breaks only between entries.
+                         source.source.toHtmlEscaped().replace(QLatin1Char('-'), QChar(0x2011)),
+                         locale.toString(share, 'f', 0)));
     }
     const QString html = parts.join(u"&nbsp;&nbsp;&nbsp;&nbsp;"_s);
     if (m_sources->text() != html)
@@ -277,6 +284,7 @@ QString RunBar::sourcesText() const
     text.remove(QRegularExpression(u"<[^>]*>"_s));
     text.replace(u"&nbsp;"_s, u" "_s);
     text.replace(u"&#9632;"_s, QString());
+    text.replace(QChar(0x2011), QLatin1Char('-'));
     return text.simplified();
 }
 

@@ -1,6 +1,7 @@
 #include "theme.h"
 
 #include <QStringList>
+#include <algorithm>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -16,6 +17,13 @@ QFont Theme::font(double points, bool bold) const
     QFont font;
     font.setPointSizeF(points * m_scale);
     font.setBold(bold);
+    return font;
+}
+
+QFont Theme::secondaryFont(double points) const
+{
+    QFont font;
+    font.setPointSizeF(points * std::min(m_scale, 1.2));
     return font;
 }
 

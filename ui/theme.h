@@ -24,6 +24,9 @@ public:
     double scale() const { return m_scale; }
     /// A font `points` points high (before scaling), bold or not.
     QFont font(double points, bool bold = false) const;
+    /// A font for secondary text (legends): grows less than the main type in presenter mode,
+    /// so that legends keep their words on a crowded chart.
+    QFont secondaryFont(double points) const;
     /// Width of a data line in a chart.
     double lineWidth() const { return m_lineWidth; }
     /// Pixel size scaled for the mode (margins, badges).

@@ -4,7 +4,11 @@
 #include "theme.h"
 
 #include <QChart>
+#include <QFontMetricsF>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
+#include <QPainter>
 #include <QValueAxis>
 
 using namespace Qt::StringLiterals;
@@ -25,6 +29,10 @@ ErrorRateChart::ErrorRateChart(const Theme &theme, QWidget *parent)
     m_threshold = new QLineSeries;
     m_threshold->setName(tr("alert threshold"));
     addTimeSeries(m_threshold, m_percent, theme.threshold(), Qt::DashLine);
+    // The line is labelled where it is drawn; the legend keeps its room for the models.
+    const QList<QLegendMarker *> markers = chart()->legend()->markers(m_threshold);
+    for (QLegendMarker *marker : markers)
+        marker->setVisible(false);
 }
 
 ErrorRateChart::~ErrorRateChart() = default;
@@ -83,6 +91,27 @@ void ErrorRateChart::updateSeries(const ChartFrame &frame)
     if (m_threshold->name() != name)
         m_threshold->setName(name);
     m_threshold->replace({QPointF(0.0, threshold), QPointF(frame.timeEnd, threshold)});
+}
+
+void ErrorRateChart::drawForeground(QPainter *painter, const QRectF &rect)
+{
+    LiveChart::drawForeground(painter, rect);
+    const QRectF plot = chart()->plotArea();
+    const double span = m_percent->max() - m_percent->min();
+    if (m_threshold->count() == 0 || plot.isEmpty() || !(span > 0.0))
+        return;
+    const double value = m_threshold->at(0).y();
+    const double y = plot.bottom() - (value - m_percent->min()) / span * plot.height();
+    painter->save();
+    const QFont font = theme().font(9, true);
+    painter->setFont(font);
+    painter->setPen(theme().threshold());
+    const QString text = tr("alert at %1 %").arg(value, 0, 'g', 3);
+    const QFontMetricsF metrics(font);
+    const QRectF box(plot.right() - metrics.horizontalAdvance(text) - 4.0,
+                     y - metrics.height() - 2.0, metrics.horizontalAdvance(text), metrics.height());
+    painter->drawText(box, Qt::AlignRight | Qt::AlignBottom, text);
+    painter->restore();
 }
 
 void ErrorRateChart::clearSeries()

@@ -24,6 +24,7 @@ public:
 protected:
     void updateSeries(const ChartFrame &frame) override;
     void clearSeries() override;
+    void drawForeground(QPainter *painter, const QRectF &rect) override;
 
 private:
     void rebuild(const QStringList &models);

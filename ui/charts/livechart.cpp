@@ -33,7 +33,7 @@ LiveChart::LiveChart(const Theme &theme, const QString &title, const QString &ex
     chart->setMargins(QMargins(theme.px(4), 0, theme.px(6), theme.px(2)));
     chart->layout()->setContentsMargins(0, 0, 0, 0);
     chart->setAnimationOptions(QChart::NoAnimation);
-    chart->legend()->setFont(theme.font(9.5));
+    chart->legend()->setFont(theme.secondaryFont(9.5));
     chart->legend()->setLabelColor(theme.text());
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);

@@ -6,9 +6,9 @@
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
+#include <QHorizontalStackedBarSeries>
 #include <QLegend>
 #include <QScatterSeries>
-#include <QStackedBarSeries>
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
@@ -112,13 +112,13 @@ void RetryDelayChart::clearSeries()
 }
 
 DelayHistogramChart::DelayHistogramChart(const Theme &theme, QWidget *parent)
-    : LiveChart(theme, tr("Delay histogram"),
-                tr("How long the recent retries waited, counted in bins: tall bars on the left "
-                   "mean short waits. Colours as in the retry delays chart: blue backoff, "
-                   "yellow and pink the server's retry-after."),
+    : LiveChart(theme, tr("Histogram"),
+                tr("How long the recent retries waited, counted in bins: long bars at the "
+                   "bottom mean mostly short waits. Colours as in the retry delays chart: blue "
+                   "backoff, yellow and pink the server's retry-after."),
                 false, parent)
 {
-    m_bars = new QStackedBarSeries;
+    m_bars = new QHorizontalStackedBarSeries;
     m_bars->setBarWidth(0.85);
     for (std::size_t i = 0; i < m_sets.size(); ++i) {
         auto *set = new QBarSet(sourceLabel(kChartDelaySources[i]));
@@ -129,11 +129,12 @@ DelayHistogramChart::DelayHistogramChart(const Theme &theme, QWidget *parent)
     }
     chart()->addSeries(m_bars);
     m_bins = new QBarCategoryAxis;
-    m_bins->setTitleText(tr("wait in seconds (bin start)"));
+    m_bins->setTitleText(tr("wait from (s)"));
     styleAxis(m_bins);
-    chart()->addAxis(m_bins, Qt::AlignBottom);
+    chart()->addAxis(m_bins, Qt::AlignLeft);
     m_bars->attachAxis(m_bins);
-    m_count = addValueAxis(Qt::AlignLeft, u"%.0f"_s);
+    m_count = addValueAxis(Qt::AlignBottom, u"%.0f"_s);
+    m_count->setTitleText(tr("retries"));
     setAxisTop(m_count, 5.0);
     m_bars->attachAxis(m_count);
     chart()->legend()->setVisible(false);
@@ -165,9 +166,9 @@ void DelayHistogramChart::updateSeries(const ChartFrame &frame)
     double highest = 0.0;
     for (const RetryDelayPoint &retry : retries)
         highest = std::max(highest, toSeconds(retry.delay));
-    // About eight bins of a round width that cover the longest wait.
-    const double width = niceTickInterval(std::max(highest, 0.5), 8, false);
-    const int binCount = std::clamp(static_cast<int>(std::floor(highest / width)) + 1, 1, 12);
+    // About six bins of a round width that cover the longest wait.
+    const double width = niceTickInterval(std::max(highest, 0.5), 6, false);
+    const int binCount = std::clamp(static_cast<int>(std::floor(highest / width)) + 1, 1, 10);
     std::array<QList<qreal>, 3> counts;
     for (QList<qreal> &list : counts)
         list.fill(0.0, binCount);

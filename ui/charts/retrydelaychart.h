@@ -7,7 +7,7 @@
 class QBarCategoryAxis;
 class QBarSet;
 class QScatterSeries;
-class QStackedBarSeries;
+class QHorizontalStackedBarSeries;
 class QValueAxis;
 
 namespace breakwater::ui {
@@ -37,7 +37,8 @@ private:
     std::array<QScatterSeries *, 3> m_points{};
 };
 
-/// The recent retry delays as a histogram, stacked by delay source in the scatter's colours.
+/// The recent retry delays as a histogram lying on its side (short waits at the bottom, as on
+/// the scatter's delay axis), stacked by delay source in the scatter's colours.
 class DelayHistogramChart final : public LiveChart {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DelayHistogramChart)
@@ -56,7 +57,7 @@ protected:
     void clearSeries() override;
 
 private:
-    QStackedBarSeries *m_bars = nullptr;
+    QHorizontalStackedBarSeries *m_bars = nullptr;
     QBarCategoryAxis *m_bins = nullptr;
     QValueAxis *m_count = nullptr;
     std::array<QBarSet *, 3> m_sets{};
