@@ -507,7 +507,10 @@ void MainWindow::refresh()
         m_snapshot = recorder->snapshot();
     const ScenarioRun *run = m_session.run();
     const double duration = run ? toSeconds(run->scaledScenario().duration) : 0.0;
-    m_runBar->showProgress(m_snapshot, m_snapshot.elapsedSeconds, duration);
+    // A finished run's clock stops at its duration, though its last calls took a moment more.
+    const double shown = m_frozen && duration > 0.0 ? std::min(m_snapshot.elapsedSeconds, duration)
+                                                    : m_snapshot.elapsedSeconds;
+    m_runBar->showProgress(m_snapshot, shown, duration);
 
     for (BreakerCard *card : std::as_const(m_cards)) {
         for (const ModelFigures &figures : std::as_const(m_snapshot.models)) {

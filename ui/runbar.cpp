@@ -172,8 +172,10 @@ void RunBar::setScenarios(const QList<ScenarioEntry> &scenarios)
     m_picker->setCurrentIndex(m_lastPicked);
 }
 
-void RunBar::selectScenario(const QString &path)
+void RunBar::selectScenario(const QString &file)
 {
+    const QString twin = bundledTwin(file);
+    const QString path = !twin.isEmpty() && m_picker->findData(twin) >= 0 ? twin : file;
     int index = m_picker->findData(path);
     if (index < 0) {
         const ScenarioEntry entry = scenarioEntry(path);

@@ -27,7 +27,8 @@ public:
 
     /// Fills the picker: `scenarios`, then "Open…".
     void setScenarios(const QList<ScenarioEntry> &scenarios);
-    /// Selects the entry for `path`, adding it (before "Open…") when it is not listed.
+    /// Selects the entry for `path`, adding it (before "Open…") when it is not listed; a
+    /// file identical to a bundled scenario selects the bundled entry.
     void selectScenario(const QString &path);
     /// The path of the picked scenario; empty when none.
     QString currentScenarioPath() const;

@@ -3,6 +3,7 @@
 #include "scenario/scenario.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <algorithm>
 
@@ -23,6 +24,18 @@ ScenarioEntry scenarioEntry(const QString &path)
         entry.description = parsed.scenario->description;
     }
     return entry;
+}
+
+QString bundledTwin(const QString &path)
+{
+    if (path.startsWith(u":/"_s))
+        return QString();
+    const QString twin = u":/scenarios/"_s + QFileInfo(path).fileName();
+    QFile bundled(twin);
+    QFile file(path);
+    if (!bundled.open(QIODevice::ReadOnly) || !file.open(QIODevice::ReadOnly))
+        return QString();
+    return bundled.readAll() == file.readAll() ? twin : QString();
 }
 
 QList<ScenarioEntry> bundledScenarios()

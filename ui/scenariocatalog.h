@@ -22,4 +22,9 @@ QList<ScenarioEntry> bundledScenarios();
 /// file still gets an entry (named after the file) so its errors show when it is started.
 ScenarioEntry scenarioEntry(const QString &path);
 
+/// The bundled scenario with the same file name and the same bytes as the file at `path`
+/// (a copy of resources/scenarios/…), or an empty string: the picker then shows the bundled
+/// entry rather than a duplicate.
+QString bundledTwin(const QString &path);
+
 } // namespace breakwater::ui

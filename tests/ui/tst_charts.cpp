@@ -176,6 +176,23 @@ private Q_SLOTS:
         QCOMPARE(fallback->at(0).x(), 4.5);
     }
 
+    void errorRateHoldsTheLastRateAcrossSecondsWithoutCalls()
+    {
+        Fixture f;
+        for (int second = 0; second < 6; ++second) {
+            if (second < 2)
+                f.script.call(kFallback, 100ms, {kPrimary});
+            else if (second == 5)
+                f.script.call(kPrimary, 100ms);
+            f.script.wait(1000ms);
+        }
+        const Theme theme;
+        ErrorRateChart chart(theme);
+        chart.updateFrame(f.frame());
+        const QList<QPointF> expected = {{0.5, 100.0}, {1.5, 100.0}, {4.5, 100.0}, {5.5, 0.0}};
+        QCOMPARE(chart.modelSeries(kPrimary)->points(), expected);
+    }
+
     void retryPointsAreColouredByDelaySourceAndCounted()
     {
         Fixture f;

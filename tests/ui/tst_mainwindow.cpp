@@ -129,6 +129,13 @@ private Q_SLOTS:
         QVERIFY(picker->findData(kOutage) >= 0);
         QCOMPARE(picker->itemText(picker->count() - 1), u"Open…"_s);
         QCOMPARE(d.window->charts().size(), 7);
+        // A copy of a bundled scenario picks the bundled entry instead of adding a twin.
+        const int entries = picker->count();
+        const QString copy = QFINDTESTDATA("../../resources/scenarios/primary-outage.json");
+        QVERIFY(!copy.isEmpty());
+        d.window->selectScenario(copy);
+        QCOMPARE(d.window->currentScenarioPath(), kOutage);
+        QCOMPARE(picker->count(), entries);
     }
 
     void sideAndBottomTabsAppearWhenPanelsAreAdded()

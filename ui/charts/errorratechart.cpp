@@ -18,7 +18,8 @@ namespace breakwater::ui {
 ErrorRateChart::ErrorRateChart(const Theme &theme, QWidget *parent)
     : LiveChart(theme, tr("Error rate"),
                 tr("The share of calls to each model that failed, second by second. Calls the "
-                   "breaker blocked are not counted: a model with an open breaker gets no calls. "
+                   "breaker blocked are not counted: a model with an open breaker gets no calls, "
+                   "and its line holds the last rate measured until calls resume. "
                    "The red dashed line is the alert threshold (config alert.error_rate): when "
                    "the error rate over the alert window passes it, the HighErrorRate alert "
                    "fires."),
@@ -77,11 +78,18 @@ void ErrorRateChart::updateSeries(const ChartFrame &frame)
             const QList<double> &errors = series.modelErrors[k];
             const QList<double> &successes = series.modelSuccesses[k];
             points.reserve(series.points);
+            int last = -1;
             for (int i = 0; i < series.points && i < errors.size() && i < successes.size(); ++i) {
                 const double calls = errors[i] + successes[i];
-                // No calls, no rate: the line bridges the gap rather than dropping to 0 %.
-                if (calls > 0.0)
-                    points.append(QPointF((i + 0.5) * step, 100.0 * errors[i] / calls));
+                if (calls <= 0.0)
+                    continue;
+                const double rate = 100.0 * errors[i] / calls;
+                // Seconds without calls (an open breaker) hold the last rate measured rather
+                // than sloping slowly towards the next one, which no call ever showed.
+                if (last >= 0 && i - last > 1)
+                    points.append(QPointF((i - 0.5) * step, points.last().y()));
+                points.append(QPointF((i + 0.5) * step, rate));
+                last = i;
             }
         }
         m_lines[k]->replace(downsampleMinMax(points, frame.maxPoints));
