@@ -49,6 +49,8 @@ namespace {
 constexpr int kRefreshMs = 100;
 /// Most points pushed to one chart series per refresh.
 constexpr int kMaxChartPoints = 600;
+/// The retry charts redraw at most this often.
+constexpr qint64 kRetryRefreshMs = 500;
 
 QString firstLines(const QString &text, int lines)
 {
@@ -64,7 +66,7 @@ QString firstLines(const QString &text, int lines)
 bool MainWindow::ChartKey::operator==(const ChartKey &other) const
 {
     return points == other.points && step == other.step && notes == other.notes &&
-           retries == other.retries && timeEnd == other.timeEnd;
+           timeEnd == other.timeEnd;
 }
 
 MainWindow::MainWindow(DashboardSession &session, const Theme &theme, QWidget *parent)
@@ -352,6 +354,7 @@ void MainWindow::onLabChanged(Lab *lab)
     for (LiveChart *chart : std::as_const(m_charts))
         chart->clear();
     m_chartKey = ChartKey();
+    m_drawnRetries = -1;
     m_frozen = false;
     m_snapshot = RecorderSnapshot();
     m_runStatus.clear();
@@ -418,6 +421,9 @@ void MainWindow::onPhaseChanged()
 
 void MainWindow::onRunFinished()
 {
+    // One last full redraw, throttles aside, then the charts keep it.
+    m_chartKey = ChartKey();
+    m_drawnRetries = -1;
     refresh();
     // The run is over: its charts stay as they ended rather than scrolling on empty time.
     m_frozen = true;
@@ -531,19 +537,29 @@ void MainWindow::refresh()
     key.points = m_snapshot.series.points;
     key.step = m_snapshot.series.step.count();
     key.notes = m_snapshot.timeline.size();
-    key.retries = m_snapshot.totals.retries;
     key.timeEnd = frame.timeEnd;
-    const bool changed = !(key == m_chartKey);
-    if (m_frozen && !changed)
+    const bool seriesChanged = !(key == m_chartKey);
+    const bool retriesChanged = m_snapshot.totals.retries != m_drawnRetries;
+    // Under load retries change on every refresh: their charts redraw at most twice a second.
+    const bool retriesDue = retriesChanged && (seriesChanged || !m_retryThrottle.isValid() ||
+                                               m_retryThrottle.elapsed() >= kRetryRefreshMs);
+    if (m_frozen && !seriesChanged && !retriesChanged)
         return;
-    // The breaker line reaches to now on every refresh; the rest only move with new points.
+    // The breaker line reaches to now on every refresh; the series charts move with new points.
     m_breakerChart->updateFrame(frame);
-    if (!changed)
-        return;
-    m_chartKey = key;
-    for (LiveChart *chart : std::as_const(m_charts)) {
-        if (chart != m_breakerChart)
+    if (seriesChanged) {
+        m_chartKey = key;
+        for (LiveChart *chart :
+             {static_cast<LiveChart *>(m_errorChart), static_cast<LiveChart *>(m_sourcesChart),
+              static_cast<LiveChart *>(m_latencyChart),
+              static_cast<LiveChart *>(m_throughputChart)})
             chart->updateFrame(frame);
+    }
+    if (seriesChanged || retriesDue) {
+        m_drawnRetries = m_snapshot.totals.retries;
+        m_retryThrottle.restart();
+        m_retryChart->updateFrame(frame);
+        m_histogramChart->updateFrame(frame);
     }
 }
 

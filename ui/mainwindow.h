@@ -3,6 +3,7 @@
 #include "engine/events.h"
 #include "recorder/recordersnapshot.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QMap>
 #include <QMetaObject>
@@ -184,11 +185,13 @@ private:
         int points = -1;
         qint64 step = 0;
         qsizetype notes = -1;
-        qint64 retries = -1;
         double timeEnd = -1.0;
         bool operator==(const ChartKey &other) const;
     };
     ChartKey m_chartKey;
+    /// Retries the retry charts last drew, and when.
+    qint64 m_drawnRetries = -1;
+    QElapsedTimer m_retryThrottle;
 };
 
 } // namespace breakwater::ui

@@ -18,7 +18,8 @@ using namespace Qt::StringLiterals;
 namespace breakwater::ui {
 namespace {
 
-/// Every model's recent retries, oldest first, at most `limit` (the newest).
+/// Every model's recent retries, oldest first, at most `limit` (the newest): a scatter of a
+/// few hundred dots is readable, thousands are a blur that is slow to paint.
 QList<RetryDelayPoint> recentRetries(const RecorderSnapshot &snapshot, int limit)
 {
     QList<RetryDelayPoint> all;
@@ -87,7 +88,7 @@ QScatterSeries *RetryDelayChart::sourceSeries(DelaySource source) const
 
 void RetryDelayChart::updateSeries(const ChartFrame &frame)
 {
-    const QList<RetryDelayPoint> retries = recentRetries(*frame.snapshot, 3 * frame.maxPoints);
+    const QList<RetryDelayPoint> retries = recentRetries(*frame.snapshot, frame.maxPoints);
     std::array<QList<QPointF>, 3> points;
     double highest = 0.0;
     for (const RetryDelayPoint &retry : retries) {
@@ -96,10 +97,7 @@ void RetryDelayChart::updateSeries(const ChartFrame &frame)
         points[static_cast<std::size_t>(retry.source)].append(QPointF(retry.tSeconds, delay));
     }
     for (std::size_t i = 0; i < points.size(); ++i) {
-        QList<QPointF> &list = points[i];
-        if (list.size() > frame.maxPoints)
-            list.remove(0, list.size() - frame.maxPoints);
-        m_points[i]->replace(list);
+        m_points[i]->replace(points[i]);
     }
     setAxisTop(m_delay, stickyAxisMax(m_delay->max(), highest, 1.0));
 }
@@ -162,7 +160,7 @@ int DelayHistogramChart::totalCount() const
 
 void DelayHistogramChart::updateSeries(const ChartFrame &frame)
 {
-    const QList<RetryDelayPoint> retries = recentRetries(*frame.snapshot, 3 * frame.maxPoints);
+    const QList<RetryDelayPoint> retries = recentRetries(*frame.snapshot, frame.maxPoints);
     double highest = 0.0;
     for (const RetryDelayPoint &retry : retries)
         highest = std::max(highest, toSeconds(retry.delay));
