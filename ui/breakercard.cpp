@@ -160,7 +160,11 @@ void BreakerCard::showFigures(const ModelFigures &figures)
         figures.errorPercentInWindow >= 50.0   ? Theme::stateColor(BreakerState::Open)
         : figures.errorPercentInWindow >= 10.0 ? Theme::stateColor(BreakerState::HalfOpen)
                                                : m_theme.text();
-    m_errorPercent->setStyleSheet(u"QLabel { color: %1; }"_s.arg(Theme::css(errorColor)));
+    if (errorColor != m_errorColor) {
+        // Style sheets are costly to apply: only when the colour changes.
+        m_errorColor = errorColor;
+        m_errorPercent->setStyleSheet(u"QLabel { color: %1; }"_s.arg(Theme::css(errorColor)));
+    }
     m_calls->setText(QString::number(figures.callsInWindow));
     m_shortCircuited->setText(QString::number(figures.shortCircuitedInWindow));
     m_p50->setText(figures.callsInWindow > 0 ? seconds(figures.p50InWindow) : u"—"_s);

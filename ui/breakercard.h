@@ -3,6 +3,7 @@
 #include "breaker/breakerstate.h"
 #include "recorder/recordersnapshot.h"
 
+#include <QColor>
 #include <QFrame>
 #include <QPointer>
 
@@ -60,6 +61,7 @@ private:
     QPointer<CircuitBreaker> m_breaker;
     BreakerState m_state = BreakerState::Closed;
     bool m_stateShown = false;
+    QColor m_errorColor;
 
     QLabel *m_badge = nullptr;
     QLabel *m_errorPercent = nullptr;

@@ -513,10 +513,12 @@ void MainWindow::refresh()
         m_snapshot = recorder->snapshot();
     const ScenarioRun *run = m_session.run();
     const double duration = run ? toSeconds(run->scaledScenario().duration) : 0.0;
-    // A finished run's clock stops at its duration, though its last calls took a moment more.
-    const double shown = m_frozen && duration > 0.0 ? std::min(m_snapshot.elapsedSeconds, duration)
-                                                    : m_snapshot.elapsedSeconds;
-    m_runBar->showProgress(m_snapshot, shown, duration);
+    // The run clock stops at the duration: the load has stopped, the last calls finish.
+    const bool draining = duration > 0.0 && m_snapshot.elapsedSeconds > duration;
+    m_runBar->showProgress(m_snapshot, draining ? duration : m_snapshot.elapsedSeconds, duration);
+    if (draining && !m_frozen && m_session.phase() == DashboardSession::Phase::Running)
+        m_runBar->setStatus(tr("Finishing: %n call(s) still in flight", nullptr,
+                               static_cast<int>(m_snapshot.totals.inFlight)));
 
     for (BreakerCard *card : std::as_const(m_cards)) {
         for (const ModelFigures &figures : std::as_const(m_snapshot.models)) {

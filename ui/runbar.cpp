@@ -259,6 +259,9 @@ void RunBar::showProgress(const RecorderSnapshot &snapshot, double elapsed, doub
 
 void RunBar::setStatus(const QString &text, bool error)
 {
+    if (text == m_status->text() && error == m_statusError)
+        return;
+    m_statusError = error;
     m_status->setText(text);
     m_status->setStyleSheet(error
                                 ? u"QLabel { color: #ff6b5e; font-weight: bold; }"_s

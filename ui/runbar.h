@@ -75,6 +75,7 @@ private:
     QHBoxLayout *m_figures = nullptr;
     int m_lastPicked = -1;
     QString m_successColor;
+    bool m_statusError = false;
 };
 
 /// The alert banner: red, large, the firing alerts' names and messages; hidden when none
