@@ -27,6 +27,24 @@ const QString kLayout = u"window/layout"_s;
 const QString kLastScenario = u"run/lastScenario"_s;
 const QString kLastConfig = u"run/lastConfig"_s;
 
+/// Reads and validates a base config file.
+bool loadBaseConfig(const QString &path, nlohmann::json &json, QString *problem)
+{
+    if (const std::optional<ValidationError> error = readJsonFile(path, json)) {
+        *problem = error->toString();
+        return false;
+    }
+    const ConfigParseResult parsed = parseConfig(json, path);
+    if (!parsed.config) {
+        QStringList lines;
+        for (const ValidationError &error : parsed.errors)
+            lines.append(error.toString());
+        *problem = lines.join(u"\nbreakwater: "_s);
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 int runDashboard(QApplication &app)
@@ -50,16 +68,24 @@ int runDashboard(QApplication &app)
     QSettings settings;
     // A screenshot is taken from the flags alone, so it is the same on every machine.
     QString configPath = options.configPath;
-    if (configPath.isEmpty() && !screenshotMode) {
-        const QString last = settings.value(kLastConfig).toString();
-        if (!last.isEmpty() && QFileInfo::exists(last))
-            configPath = last;
-    }
     nlohmann::json baseConfig = defaultConfigJson();
+    QString problem;
     if (!configPath.isEmpty()) {
-        if (const std::optional<ValidationError> problem = readJsonFile(configPath, baseConfig)) {
-            err << "breakwater: " << problem->toString() << '\n';
+        if (!loadBaseConfig(configPath, baseConfig, &problem)) {
+            err << "breakwater: " << problem << '\n';
             return 2;
+        }
+    } else if (!screenshotMode) {
+        // The config used last time, unless it broke since: then the built-in one.
+        const QString last = settings.value(kLastConfig).toString();
+        nlohmann::json json;
+        if (!last.isEmpty() && loadBaseConfig(last, json, &problem)) {
+            configPath = last;
+            baseConfig = std::move(json);
+        } else if (!last.isEmpty()) {
+            err << "breakwater: the config used last time cannot be loaded, using the built-in "
+                   "default: "
+                << problem << '\n';
         }
     }
 
@@ -78,7 +104,7 @@ int runDashboard(QApplication &app)
     QString error;
     if (!session.start(&error)) {
         err << "breakwater: " << error << '\n';
-        return configPath.isEmpty() ? 3 : 2;
+        return 3;
     }
 
     MainWindow window(session, theme);
