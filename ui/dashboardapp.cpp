@@ -89,7 +89,10 @@ int runDashboard(QApplication &app)
         }
     }
 
-    const Theme theme(options.presenter);
+    const QScreen *screen = QApplication::primaryScreen();
+    const Theme theme(options.presenter,
+                      screen ? Theme::presenterScaleFor(screen->availableGeometry().width())
+                             : Theme::kPresenterScale);
     QApplication::setStyle(QStyleFactory::create(u"Fusion"_s));
     QApplication::setPalette(theme.palette());
     QFont font = QApplication::font();
@@ -109,12 +112,12 @@ int runDashboard(QApplication &app)
 
     MainWindow window(session, theme);
     window.setConfigPath(configPath);
-    if (!screenshotMode) {
-        window.restoreGeometry(settings.value(kGeometry).toByteArray());
+    const bool restored =
+        !screenshotMode && window.restoreGeometry(settings.value(kGeometry).toByteArray());
+    if (!screenshotMode)
         window.restoreLayout(settings.value(kLayout).toByteArray());
-    } else if (const QScreen *screen = QApplication::primaryScreen()) {
+    if (!restored && screen)
         window.resize(screen->availableGeometry().size().boundedTo(QSize(1600, 1000)));
-    }
 
     QString scenarioPath = options.scenarioPath;
     if (scenarioPath.isEmpty() && !screenshotMode)

@@ -252,7 +252,8 @@ void RunBar::showProgress(const RecorderSnapshot &snapshot, double elapsed, doub
                          source.source.toHtmlEscaped().replace(QLatin1Char('-'), QChar(0x2011)),
                          locale.toString(share, 'f', 0)));
     }
-    const QString html = parts.join(u"&nbsp;&nbsp;&nbsp;&nbsp;"_s);
+    // Breakable only between entries, so a narrow bar wraps whole entries.
+    const QString html = parts.join(u"&nbsp;&nbsp;&nbsp; "_s);
     if (m_sources->text() != html)
         m_sources->setText(html);
 }

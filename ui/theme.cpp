@@ -8,9 +8,15 @@ using namespace Qt::StringLiterals;
 
 namespace breakwater::ui {
 
-Theme::Theme(bool presenter)
-    : m_presenter(presenter), m_scale(presenter ? 1.45 : 1.0), m_lineWidth(presenter ? 4.5 : 2.6)
+Theme::Theme(bool presenter, double presenterScale)
+    : m_presenter(presenter), m_scale(presenter ? presenterScale : 1.0),
+      m_lineWidth(presenter ? 3.1 * presenterScale : 2.6)
 {}
+
+double Theme::presenterScaleFor(int width)
+{
+    return std::clamp(width / 1100.0, 1.15, 1.6);
+}
 
 QFont Theme::font(double points, bool bold) const
 {

@@ -16,8 +16,14 @@ namespace breakwater::ui {
 /// Dark background, saturated colours: readable on a projector from the back of a room.
 class Theme final {
 public:
-    /// The normal theme, or with `presenter` large type and thick lines.
-    explicit Theme(bool presenter = false);
+    /// The normal theme, or with `presenter` large type and thick lines, `presenterScale`
+    /// times the normal size.
+    explicit Theme(bool presenter = false, double presenterScale = kPresenterScale);
+
+    static constexpr double kPresenterScale = 1.45;
+    /// The presenter scale that still fits a screen `width` pixels wide: the whole window
+    /// needs about 1,050 pixels at scale 1 (1,280 px projectors get about 1.2, 1,920 px 1.6).
+    static double presenterScaleFor(int width);
 
     bool presenter() const { return m_presenter; }
     /// Multiplies every font size and line width (1 normally, about 1.4 for presenters).

@@ -231,6 +231,14 @@ private Q_SLOTS:
             QCOMPARE(point.y(), 10.0);
         // Layers share their edges: the fallback starts where the primary ends.
         QCOMPARE(fallback->lowerSeries()->points(), primary->upperSeries()->points());
+        // The legend names the chain's models, and the cache or degraded text once they answer.
+        QVERIFY(chart.inLegend(kPrimary));
+        QVERIFY(chart.inLegend(kFallback));
+        QVERIFY(!chart.inLegend(u"degraded"_s));
+        f.script.call(u"cache"_s, 10ms);
+        f.script.wait(1000ms);
+        chart.updateFrame(f.frame());
+        QVERIFY(chart.inLegend(u"cache"_s));
     }
 
     void latencyAndThroughputFollowTheCalls()

@@ -5,6 +5,7 @@
 #include "dashboardoptions.h"
 #include "exports.h"
 #include "runsafety.h"
+#include "theme.h"
 
 #include <QTest>
 
@@ -128,6 +129,24 @@ private Q_SLOTS:
                  QByteArray("0,10,0,1,11,1,0,3,0.5,1.5,2.5,10,0,0,11,10,1,0.09090909091,closed"));
         // No outcome in the point: the rate is empty, not 0.
         QCOMPARE(lines[2].trimmed(), QByteArray("2,12,1,3,15,2,4,5,0.6,1.6,2.6,8,3,1,4,0,0,,open"));
+    }
+
+    void presenterTypeGrowsWithTheScreen_data()
+    {
+        QTest::addColumn<int>("width");
+        QTest::addColumn<double>("scale");
+        QTest::newRow("small laptop") << 1024 << 1.15;
+        QTest::newRow("1280 projector") << 1280 << 1280 / 1100.0;
+        QTest::newRow("1600") << 1600 << 1600 / 1100.0;
+        QTest::newRow("full HD") << 1920 << 1.6;
+    }
+    void presenterTypeGrowsWithTheScreen()
+    {
+        QFETCH(int, width);
+        QFETCH(double, scale);
+        QCOMPARE(Theme::presenterScaleFor(width), scale);
+        QCOMPARE(Theme(true, scale).scale(), scale);
+        QCOMPARE(Theme(false, scale).scale(), 1.0);
     }
 
     void parsesTheCommandLine()

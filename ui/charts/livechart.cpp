@@ -13,6 +13,7 @@
 #include <QPainter>
 #include <QValueAxis>
 #include <QXYSeries>
+#include <algorithm>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -150,10 +151,27 @@ void LiveChart::setTimeEnd(double end)
     end = std::max(end, 1.0);
     if (qFuzzyCompare(m_time->max(), end) && qFuzzyIsNull(m_time->min()))
         return;
-    const double interval = niceTickInterval(end, 6, true);
     m_time->setRange(0.0, end);
-    m_time->setTickInterval(interval);
-    m_time->setLabelFormat(interval < 1.0 ? u"%.1f s"_s : u"%.0f s"_s);
+    applyTimeTicks();
+}
+
+void LiveChart::applyTimeTicks()
+{
+    // As many ticks as labels fit side by side: a narrow chart gets fewer, not cut ones.
+    const int ticks = std::clamp(width() / m_theme.px(80), 2, 6);
+    const double interval = niceTickInterval(m_time->max() - m_time->min(), ticks, true);
+    if (!qFuzzyCompare(m_time->tickInterval(), interval))
+        m_time->setTickInterval(interval);
+    const QString format = interval < 1.0 ? u"%.1f s"_s : u"%.0f s"_s;
+    if (m_time->labelFormat() != format)
+        m_time->setLabelFormat(format);
+}
+
+void LiveChart::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    if (m_time)
+        applyTimeTicks();
 }
 
 void LiveChart::setMarkers(const QList<TimelineRecord> &markers)

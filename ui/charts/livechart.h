@@ -68,9 +68,11 @@ protected:
     static void setAxisTop(QValueAxis *axis, double top, int ticks = 4);
 
     void drawForeground(QPainter *painter, const QRectF &rect) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void setTimeEnd(double end);
+    void applyTimeTicks();
     void setMarkers(const QList<TimelineRecord> &markers);
 
     const Theme &m_theme;

@@ -8,6 +8,7 @@
 #include <QChart>
 #include <QHorizontalStackedBarSeries>
 #include <QLegend>
+#include <QLegendMarker>
 #include <QScatterSeries>
 #include <QValueAxis>
 #include <algorithm>
@@ -98,6 +99,15 @@ void RetryDelayChart::updateSeries(const ChartFrame &frame)
     }
     for (std::size_t i = 0; i < points.size(); ++i) {
         m_points[i]->replace(points[i]);
+        // Backoff is always listed; the server's hints once they occur (room on a crowded
+        // legend).
+        const bool listed = i == 0 || !points[i].isEmpty();
+        if (m_listed[i] != listed) {
+            const QList<QLegendMarker *> markers = chart()->legend()->markers(m_points[i]);
+            for (QLegendMarker *marker : markers)
+                marker->setVisible(listed);
+            m_listed[i] = listed;
+        }
     }
     setAxisTop(m_delay, stickyAxisMax(m_delay->max(), highest, 1.0));
 }

@@ -35,6 +35,7 @@ protected:
 private:
     QValueAxis *m_delay = nullptr;
     std::array<QScatterSeries *, 3> m_points{};
+    std::array<bool, 3> m_listed{true, true, true};
 };
 
 /// The recent retry delays as a histogram lying on its side (short waits at the bottom, as on

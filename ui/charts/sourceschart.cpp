@@ -6,6 +6,7 @@
 #include <QAreaSeries>
 #include <QChart>
 #include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QValueAxis>
 
@@ -55,6 +56,12 @@ double SourcesChart::peakRate(const QString &source) const
     return peak;
 }
 
+bool SourcesChart::inLegend(const QString &source) const
+{
+    const qsizetype index = m_sources.indexOf(source);
+    return index >= 0 && m_listed.value(index, true);
+}
+
 void SourcesChart::rebuild(const QStringList &sources)
 {
     for (QAreaSeries *area : std::as_const(m_layers)) {
@@ -63,6 +70,7 @@ void SourcesChart::rebuild(const QStringList &sources)
     }
     m_layers.clear();
     m_sources = sources;
+    m_listed.fill(true, sources.size());
     int modelIndex = 0;
     for (const QString &source : sources) {
         const bool model = source != u"cache"_s && source != u"degraded"_s;
@@ -102,11 +110,13 @@ void SourcesChart::updateSeries(const ChartFrame &frame)
             base.fill(0.0, rates.size());
         QList<QPointF> lower;
         QList<QPointF> upper;
+        bool answered = false;
         lower.reserve(base.size());
         upper.reserve(base.size());
         for (qsizetype j = 0; j < base.size(); ++j) {
             const double x = (j + 0.5) * width;
             const double rate = j < rates.size() ? rates[j] / step : 0.0;
+            answered = answered || rate > 0.0;
             lower.append(QPointF(x, base[j]));
             base[j] += rate;
             upper.append(QPointF(x, base[j]));
@@ -114,6 +124,16 @@ void SourcesChart::updateSeries(const ChartFrame &frame)
         }
         m_layers[k]->lowerSeries()->replace(lower);
         m_layers[k]->upperSeries()->replace(upper);
+        // The chain's models always have a legend entry; cache and degraded once they answer,
+        // so a crowded legend keeps the model names whole.
+        const bool model = m_sources[k] != u"cache"_s && m_sources[k] != u"degraded"_s;
+        const bool listed = model || answered;
+        if (m_listed.value(k, true) != listed) {
+            const QList<QLegendMarker *> markers = chart()->legend()->markers(m_layers[k]);
+            for (QLegendMarker *marker : markers)
+                marker->setVisible(listed);
+            m_listed[k] = listed;
+        }
     }
     setAxisTop(m_rate, stickyAxisMax(m_rate->max(), top, 5.0));
 }

@@ -25,6 +25,8 @@ public:
     int pointCount() const override;
     /// The highest answers per second `source` reached on the chart (its layer's thickness).
     double peakRate(const QString &source) const;
+    /// Whether `source` has an entry in the legend now.
+    bool inLegend(const QString &source) const;
 
 protected:
     void updateSeries(const ChartFrame &frame) override;
@@ -36,6 +38,8 @@ private:
     QValueAxis *m_rate = nullptr;
     QStringList m_sources;
     QList<QAreaSeries *> m_layers;
+    /// Whether each layer has its legend entry shown.
+    QList<bool> m_listed;
 };
 
 } // namespace breakwater::ui
