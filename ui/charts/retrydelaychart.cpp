@@ -6,6 +6,7 @@
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
+#include <QGraphicsLayout>
 #include <QHorizontalStackedBarSeries>
 #include <QLegend>
 #include <QLegendMarker>
@@ -106,6 +107,8 @@ void RetryDelayChart::updateSeries(const ChartFrame &frame)
             const QList<QLegendMarker *> markers = chart()->legend()->markers(m_points[i]);
             for (QLegendMarker *marker : markers)
                 marker->setVisible(listed);
+            // A marker shown again needs the legend laid out again, or it keeps no place.
+            chart()->legend()->layout()->invalidate();
             m_listed[i] = listed;
         }
     }

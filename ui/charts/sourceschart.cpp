@@ -5,6 +5,7 @@
 
 #include <QAreaSeries>
 #include <QChart>
+#include <QGraphicsLayout>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -132,6 +133,8 @@ void SourcesChart::updateSeries(const ChartFrame &frame)
             const QList<QLegendMarker *> markers = chart()->legend()->markers(m_layers[k]);
             for (QLegendMarker *marker : markers)
                 marker->setVisible(listed);
+            // A marker shown again needs the legend laid out again, or it keeps no place.
+            chart()->legend()->layout()->invalidate();
             m_listed[k] = listed;
         }
     }
