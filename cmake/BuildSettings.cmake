@@ -18,3 +18,19 @@ if(BREAKWATER_SANITIZE)
         -fsanitize=${BREAKWATER_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
     target_link_options(breakwater_build_settings INTERFACE -fsanitize=${BREAKWATER_SANITIZE})
 endif()
+
+if(BREAKWATER_FUZZ)
+    # libFuzzer needs clang. The library and every other target get the coverage
+    # instrumentation (fuzzer-no-link) plus ASan/UBSan, so a fuzzer sees and checks the code it
+    # drives; only the fuzz executables link the libFuzzer runtime (fuzz/CMakeLists.txt).
+    if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+        message(FATAL_ERROR "BREAKWATER_FUZZ needs clang: CC=clang CXX=clang++ cmake ...")
+    endif()
+    if(BREAKWATER_SANITIZE)
+        message(FATAL_ERROR "BREAKWATER_FUZZ brings its own sanitizers; leave BREAKWATER_SANITIZE empty")
+    endif()
+    target_compile_options(breakwater_build_settings INTERFACE
+        -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+        -fno-sanitize-recover=undefined)
+    target_link_options(breakwater_build_settings INTERFACE -fsanitize=address,undefined)
+endif()
