@@ -21,6 +21,8 @@ const Command kCommands[] = {
     {"run", "runs a scenario (load + chaos timeline); writes the report JSON", runRun},
     {"send", "one robust call; prints the call result JSON", runSend},
     {"validate", "checks configs, scenarios and chaos profiles; prints each problem", runValidate},
+    {"batch", "processes background jobs; failures go to the dead-letter queue", runBatch},
+    {"dlq", "the dead-letter queue: list, show, redrive, purge, export", runDlq},
 };
 
 void printUsage(QTextStream &stream)

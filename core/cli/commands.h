@@ -12,6 +12,8 @@ int runSend(const QStringList &arguments);
 int runValidate(const QStringList &arguments);
 int runRun(const QStringList &arguments);
 int runChaos(const QStringList &arguments);
+int runBatch(const QStringList &arguments);
+int runDlq(const QStringList &arguments);
 
 /// Parses a command's arguments with `--help` handled: returns an exit code when the
 /// command should stop now (help printed: 0; unknown flag or missing argument: 2, with a

@@ -5,6 +5,8 @@
 #include "recorder/runrecorder.h"
 #include "runtime/lab.h"
 #include "runtime/scenariorun.h"
+#include "storage/database.h"
+#include "storage/runhistory.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -105,8 +107,14 @@ int runRun(const QStringList &arguments)
         QStringLiteral("Multiply every duration of the scenario and config by F (0.1 runs a "
                        "60 s scenario in 6 s with the same shape)."),
         QStringLiteral("F"), QStringLiteral("1"));
+    const QCommandLineOption noSaveOption(QStringLiteral("no-save"),
+                                          QStringLiteral("Do not save the run to the history."));
+    const QCommandLineOption dbOption(QStringLiteral("db"),
+                                      QStringLiteral("History database (default: $BREAKWATER_DB, "
+                                                     "else ~/.local/share/breakwater/breakwater.db)."),
+                                      QStringLiteral("FILE"));
     parser.addOptions({scenarioOption, configOpt, reportOption, seedOption, metricsPortOption,
-                       quietOption, threadsOption, timeScaleOption});
+                       quietOption, threadsOption, timeScaleOption, noSaveOption, dbOption});
     if (auto exit = parseArguments(
             parser, QStringLiteral("run"),
             QStringLiteral("Runs a scenario (load and chaos timeline) through the engine, shows "
@@ -225,6 +233,20 @@ int runRun(const QStringList &arguments)
     if (!writeReport(parser.value(reportOption), report, &error)) {
         err << "breakwater-cli run: " << error << '\n';
         return InternalError;
+    }
+    if (!parser.isSet(noSaveOption)) {
+        const QString dbPath =
+            parser.isSet(dbOption) ? parser.value(dbOption) : defaultDatabasePath();
+        QString saveError;
+        const QString label = parser.isSet(configOpt) ? parser.value(configOpt)
+                                                      : QStringLiteral("default config");
+        if (const auto id = saveRun(dbPath, report, label, &saveError)) {
+            if (!quiet)
+                err << "saved as run " << *id << " in " << dbPath << '\n';
+        } else {
+            // The run itself succeeded: a history that cannot be written is worth a warning only.
+            err << "breakwater-cli run: warning: not saved to the history: " << saveError << '\n';
+        }
     }
     if (!verdict.passed) {
         err << "expectations failed:\n";

@@ -365,6 +365,8 @@ ConfigParseResult parseConfig(const nlohmann::json &json, const QString &fileLab
     root.object("context", [&config](JsonReader &reader) { readContext(reader, config.context); });
     root.object("cache", [&config](JsonReader &reader) { readCache(reader, config.cache); });
     config.degradedText = root.string("degraded_text", config.degradedText);
+    // JSON has no comments: a top-level "_comment" says where a preset comes from.
+    root.string("_comment");
     root.object("alert", [&config](JsonReader &reader) { readAlert(reader, config.alert); });
     root.object("metrics", [&config](JsonReader &reader) {
         config.metricsPort = reader.integer("port", config.metricsPort, Range{0, 65535});

@@ -2,6 +2,8 @@
 
 #include "engine/eventstream.h"
 
+#include <QThread>
+
 namespace breakwater {
 namespace {
 
@@ -123,7 +125,29 @@ EventStream::EventStream(QObject *parent) : QObject(parent)
 
 void EventStream::publish(const EngineEvent &event)
 {
-    Q_EMIT this->event(event);
+    if (QThread::currentThread() == thread()) {
+        Q_EMIT this->event(event);
+        return;
+    }
+    bool wake = false;
+    {
+        std::lock_guard lock(m_mutex);
+        wake = m_pending.empty();
+        m_pending.push_back(event);
+    }
+    if (wake)
+        QMetaObject::invokeMethod(this, &EventStream::drain, Qt::QueuedConnection);
+}
+
+void EventStream::drain()
+{
+    std::vector<EngineEvent> batch;
+    {
+        std::lock_guard lock(m_mutex);
+        batch.swap(m_pending);
+    }
+    for (const EngineEvent &event : batch)
+        Q_EMIT this->event(event);
 }
 
 } // namespace breakwater

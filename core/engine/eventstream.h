@@ -4,11 +4,16 @@
 
 #include <QObject>
 
+#include <mutex>
+#include <vector>
+
 namespace breakwater {
 
 /// The one event stream every consumer (dashboard models, metrics, recorder, log)
-/// subscribes to. publish() may be called from any thread; receivers in other threads get
-/// the event queued, in order.
+/// subscribes to. publish() may be called from any thread. On the stream's own thread the
+/// event is emitted at once; from another thread (engines on worker threads) events are
+/// collected and handed over in batches, one queued wake-up per batch rather than one per
+/// event and receiver, then emitted on the stream's thread in the order they were published.
 class EventStream final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(EventStream)
@@ -20,6 +25,12 @@ public:
 
 Q_SIGNALS:
     void event(const breakwater::EngineEvent &event);
+
+private:
+    void drain();
+
+    std::mutex m_mutex;
+    std::vector<EngineEvent> m_pending;
 };
 
 } // namespace breakwater

@@ -40,11 +40,7 @@ public:
         QObject::connect(reply, &QNetworkReply::finished, reply, [this] { onFinished(); });
     }
 
-    ~QnamRequest() override
-    {
-        abort();
-        --*m_inFlight;
-    }
+    ~QnamRequest() override { abort(); }
 
     void abort() override
     {
@@ -53,6 +49,7 @@ public:
         // Disconnect first: abort() emits finished(), and nothing may run after an abort.
         QNetworkReply *reply = m_reply;
         m_reply = nullptr;
+        --*m_inFlight;
         QObject::disconnect(reply, nullptr, nullptr, nullptr);
         reply->abort();
         reply->deleteLater();
@@ -94,6 +91,9 @@ private:
         if (!reply || !m_reply)
             return;
         m_reply = nullptr;
+        // The manager is free again the moment the answer is complete, not when this object
+        // is destroyed (the engine keeps finished requests until the call ends).
+        --*m_inFlight;
         const auto error = reply->error();
         const bool gotHead = m_headDelivered;
         reply->deleteLater();

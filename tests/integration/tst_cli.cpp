@@ -156,7 +156,7 @@ private Q_SLOTS:
         const CliRun run = runCli({u"run"_s, u"--scenario"_s,
                                    sourcePath(u"resources/scenarios/primary-outage.json"_s),
                                    u"--time-scale"_s, u"0.05"_s, u"--report"_s, report,
-                                   u"--threads"_s, u"1"_s});
+                                   u"--threads"_s, u"1"_s, u"--db"_s, dir.filePath(u"history.db"_s)});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY2(run.err.contains(u"breakers: claude-sonnet-4-5"_s), qPrintable(run.err));
         QFile file(report);
@@ -166,6 +166,8 @@ private Q_SLOTS:
         QCOMPARE(json["scenario"].get<std::string>(), std::string("primary-outage"));
         QVERIFY(json["expect"]["passed"].get<bool>());
         QVERIFY(json["totals"]["requests"].get<int>() > 100);
+        QVERIFY2(run.err.contains(u"saved as run"_s), qPrintable(run.err));
+        QVERIFY(QFile::exists(dir.filePath(u"history.db"_s)));
 
         // The same scenario with an expectation it cannot meet exits 1 and says which.
         QFile original(sourcePath(u"resources/scenarios/primary-outage.json"_s));
@@ -175,7 +177,7 @@ private Q_SLOTS:
         const QString scenario = writeFile(dir, u"impossible.json"_s,
                                            QByteArray::fromStdString(impossible.dump()));
         const CliRun failing = runCli({u"run"_s, u"--scenario"_s, scenario, u"--time-scale"_s,
-                                       u"0.05"_s, u"--report"_s, report, u"--quiet"_s});
+                                       u"0.05"_s, u"--report"_s, report, u"--quiet"_s, u"--no-save"_s});
         QCOMPARE(failing.exitCode, 1);
         QVERIFY2(failing.err.contains(u"share of answers from claude-haiku-4-5"_s), qPrintable(failing.err));
     }

@@ -31,6 +31,24 @@ QByteArray anthropicAnswer(const char *text)
            text + R"("}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":2}})";
 }
 
+/// A real-network engine (QNetworkAccessManager) whose timers run on a FakeClock.
+struct LoopbackEngine {
+    explicit LoopbackEngine(const Config &config)
+        : random(7), breakers(config.breaker, clock), cache(config.cache, clock),
+          engine(config, EngineShared{breakers, cache, bulkheads, events}, transport, clock, random)
+    {
+    }
+
+    FakeClock clock;
+    SeededRandom random;
+    QnamTransport transport;
+    BreakerRegistry breakers;
+    ResponseCache cache;
+    Bulkheads bulkheads;
+    EventStream events;
+    Engine engine;
+};
+
 } // namespace
 
 class TestEngineLoopback : public QObject {
@@ -50,28 +68,20 @@ private Q_SLOTS:
         Config config = twoModelConfig();
         config.retry.maxAttempts = 2;
         config.providers[0].baseUrl = server.baseUrl().toString();
-        FakeClock clock;
-        SeededRandom random(7);
-        QnamTransport transport;
-        BreakerRegistry breakers(config.breaker, clock);
-        ResponseCache cache(config.cache, clock);
-        Bulkheads bulkheads;
-        EventStream events;
+        LoopbackEngine loopback(config);
         QList<RetryScheduled> retries;
         bool retryPending = false;
-        connect(&events, &EventStream::event, this, [&](const EngineEvent &event) {
+        connect(&loopback.events, &EventStream::event, this, [&](const EngineEvent &event) {
             if (const auto *retry = std::get_if<RetryScheduled>(&event)) {
                 retries.append(*retry);
                 retryPending = true;
             }
         });
-        Engine engine(config, EngineShared{breakers, cache, bulkheads, events}, transport, clock,
-                      random);
 
         std::optional<CallResult> result;
         CallRequest request;
         request.prompt = u"hello over loopback"_s;
-        engine.call(request, [&](const CallResult &done) { result = done; });
+        loopback.engine.call(request, [&](const CallResult &done) { result = done; });
         // Network I/O runs on the real event loop; only the retry wait is simulated.
         QElapsedTimer guard;
         guard.start();
@@ -79,7 +89,7 @@ private Q_SLOTS:
             QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
             if (retryPending) {
                 retryPending = false;
-                clock.advance(retries.last().delay);
+                loopback.clock.advance(retries.last().delay);
             }
         }
         QVERIFY(result);
@@ -118,19 +128,11 @@ private Q_SLOTS:
         config.retry.maxAttempts = 1;
         config.chain.removeLast();
         config.providers[0].baseUrl = u"http://127.0.0.1:%1"_s.arg(port);
-        FakeClock clock;
-        SeededRandom random(7);
-        QnamTransport transport;
-        BreakerRegistry breakers(config.breaker, clock);
-        ResponseCache cache(config.cache, clock);
-        Bulkheads bulkheads;
-        EventStream events;
-        Engine engine(config, EngineShared{breakers, cache, bulkheads, events}, transport, clock,
-                      random);
+        LoopbackEngine loopback(config);
         std::optional<CallResult> result;
         CallRequest request;
         request.prompt = u"anyone there?"_s;
-        engine.call(request, [&](const CallResult &done) { result = done; });
+        loopback.engine.call(request, [&](const CallResult &done) { result = done; });
         QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 5000);
         QCOMPARE(result->source, sources::degraded);
         QCOMPARE(result->attempts[0].outcome, Outcome::Connection);

@@ -1,0 +1,265 @@
+// Throughput at saturation: the engine's requests/s against a chaos server that answers at
+// once, beside bare QNetworkAccessManager clients in the same thread layout (same threads,
+// same managers per thread, same requests in flight, the same requests), in alternating
+// rounds of the same run; medians compared.
+
+#include "benchcommon.h"
+#include "engine/eventstream.h"
+#include "runtime/lab.h"
+#include "transport/qnamtransport.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <cstdio>
+#include <ctime>
+#include <unistd.h>
+
+using namespace breakwater;
+using namespace breakwater::bench;
+
+namespace {
+
+/// CPU time of the whole process (every thread), in microseconds.
+qint64 processCpuMicros()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<qint64>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+/// CPU time of another process (utime + stime), in microseconds; 0 when it cannot be read.
+qint64 otherProcessCpuMicros(qint64 pid)
+{
+    if (pid <= 0)
+        return 0;
+    QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray stat = file.readAll();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return 0;
+    const qint64 ticks = fields.at(11).toLongLong() + fields.at(12).toLongLong();
+    return ticks * 1000000 / ::sysconf(_SC_CLK_TCK);
+}
+
+struct Round {
+    double rps = 0;
+    /// Process CPU per completed request, µs (all threads).
+    double cpuPerRequest = 0;
+    /// The server's CPU per completed request, µs (0 without --server-pid).
+    double serverCpuPerRequest = 0;
+};
+
+qint64 serverPid = 0;
+
+/// Measures `completed()` over `measureMs` after `warmupMs` of load already running.
+Round measure(const std::function<quint64()> &completed, int warmupMs, int measureMs)
+{
+    spin(warmupMs);
+    const quint64 c0 = completed();
+    const qint64 t0 = nowMicros();
+    const qint64 cpu0 = processCpuMicros();
+    const qint64 server0 = otherProcessCpuMicros(serverPid);
+    spin(measureMs);
+    const quint64 c1 = completed();
+    const qint64 t1 = nowMicros();
+    const qint64 cpu1 = processCpuMicros();
+    const qint64 server1 = otherProcessCpuMicros(serverPid);
+    Round round;
+    const double requests = static_cast<double>(c1 - c0);
+    round.rps = requests / (static_cast<double>(t1 - t0) / 1e6);
+    round.cpuPerRequest = requests > 0 ? static_cast<double>(cpu1 - cpu0) / requests : 0;
+    round.serverCpuPerRequest =
+        requests > 0 ? static_cast<double>(server1 - server0) / requests : 0;
+    return round;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("bench_throughput"));
+    QCommandLineParser parser;
+    parser.addOptions({
+        {QStringLiteral("threads"), QStringLiteral("Engine / client threads (default 2, as run)."),
+         QStringLiteral("N"), QStringLiteral("2")},
+        {QStringLiteral("concurrency"), QStringLiteral("Requests in flight (default 64)."),
+         QStringLiteral("N"), QStringLiteral("64")},
+        {QStringLiteral("rounds"), QStringLiteral("Rounds of each (default 5)."),
+         QStringLiteral("N"), QStringLiteral("5")},
+        {QStringLiteral("warmup-ms"),
+         QStringLiteral("Load before each measurement (default 1000)."), QStringLiteral("MS"),
+         QStringLiteral("1000")},
+        {QStringLiteral("measure-ms"), QStringLiteral("Measured time per round (default 5000)."),
+         QStringLiteral("MS"), QStringLiteral("5000")},
+        {QStringLiteral("server-pid"),
+         QStringLiteral("The chaos server's process id, to report its CPU per request too."),
+         QStringLiteral("PID")},
+        {QStringLiteral("no-event-consumers"),
+         QStringLiteral("Ablation: disconnect the recorder, metrics and alerts from the events.")},
+        {QStringLiteral("with-direct"),
+         QStringLiteral("Diagnostic: also run engines driven inside their own threads (no pool "
+                        "hand-offs) in each round.")},
+        {QStringLiteral("only"), QStringLiteral("Run only one kind (for profiling)."),
+         QStringLiteral("engine|bare|direct")},
+    });
+    const QUrl server = parseServerArgument(
+        parser, QStringLiteral("Engine vs bare QNetworkAccessManager requests/s at saturation."));
+    const int threads = intOption(parser, QStringLiteral("threads"), 1);
+    const int concurrency = intOption(parser, QStringLiteral("concurrency"), 1);
+    const int rounds = intOption(parser, QStringLiteral("rounds"), 1);
+    const int warmupMs = intOption(parser, QStringLiteral("warmup-ms"), 0);
+    const int measureMs = intOption(parser, QStringLiteral("measure-ms"), 100);
+    const QString only = parser.value(QStringLiteral("only"));
+    if (parser.isSet(QStringLiteral("server-pid")))
+        serverPid = intOption(parser, QStringLiteral("server-pid"), 1);
+    if (!only.isEmpty() && only != u"engine" && only != u"bare" && only != u"direct") {
+        std::fprintf(stderr, "bench_throughput: --only: engine, bare or direct\n");
+        return 2;
+    }
+
+    EngineLoad::Options engineOptions;
+    engineOptions.threads = threads;
+    engineOptions.concurrency = concurrency;
+    EngineLoad engine(server, engineOptions, {});
+    QString error;
+    if (!engine.startLab(&error)) {
+        std::fprintf(stderr, "bench_throughput: %s\n", qPrintable(error));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("no-event-consumers")))
+        QObject::disconnect(&engine.lab().events(), &EventStream::event, nullptr, nullptr);
+    // The layout EnginePool gives each engine thread.
+    const int perThread = (concurrency + threads - 1) / threads;
+    const int managers = (perThread + QnamTransport::kConnectionsPerManager - 1) /
+                         QnamTransport::kConnectionsPerManager;
+
+    QList<BareRequest> requests;
+    const PromptSet prompts = PromptSet::builtinShort();
+    for (int i = 0; i < prompts.size(); ++i)
+        requests.append(bareRequest(engineRequest(server, prompts.at(static_cast<quint64>(i)))));
+    BareLoad bare(requests, threads, managers, concurrency);
+    const bool eventConsumers = !parser.isSet(QStringLiteral("no-event-consumers"));
+    const bool withDirect = parser.isSet(QStringLiteral("with-direct")) || only == u"direct";
+    std::unique_ptr<DirectEngineLoad> direct;
+    if (withDirect)
+        direct = std::make_unique<DirectEngineLoad>(server, threads, managers, concurrency,
+                                                    eventConsumers);
+
+    std::printf("layout: %d threads x %d managers, %d requests in flight; %d rounds of %d ms "
+                "(after %d ms warm-up)\n",
+                threads, managers, concurrency, rounds, measureMs, warmupMs);
+    std::vector<double> engineRps, bareRps, engineCpu, bareCpu, serverCpu, roundRatios, directRps,
+        directCpu, directRatios;
+    quint64 engineNotAnswered = 0;
+    const auto runEngine = [&] {
+        const quint64 before = engine.completed() - engine.answeredByModel();
+        engine.startLoad(Millis(3600 * 1000));
+        const Round round = measure([&] { return engine.completed(); }, warmupMs, measureMs);
+        if (!engine.stopLoadAndDrain(30000))
+            std::fprintf(stderr, "bench_throughput: engine calls did not drain\n");
+        engineNotAnswered += engine.completed() - engine.answeredByModel() - before;
+        engineRps.push_back(round.rps);
+        engineCpu.push_back(round.cpuPerRequest);
+        serverCpu.push_back(round.serverCpuPerRequest);
+        return round;
+    };
+    const auto runBare = [&] {
+        bare.start();
+        const Round round = measure([&] { return bare.completed(); }, warmupMs, measureMs);
+        if (!bare.stopAndDrain(30000))
+            std::fprintf(stderr, "bench_throughput: bare requests did not drain\n");
+        bareRps.push_back(round.rps);
+        bareCpu.push_back(round.cpuPerRequest);
+        serverCpu.push_back(round.serverCpuPerRequest);
+        return round;
+    };
+    const auto runDirect = [&] {
+        direct->start();
+        const Round round = measure([&] { return direct->completed(); }, warmupMs, measureMs);
+        if (!direct->stopAndDrain(30000))
+            std::fprintf(stderr, "bench_throughput: direct engine calls did not drain\n");
+        directRps.push_back(round.rps);
+        directCpu.push_back(round.cpuPerRequest);
+        return round;
+    };
+    for (int r = 0; r < rounds; ++r) {
+        // Alternate which goes first, so that a drift in the machine's load favours neither.
+        Round e, b;
+        if (!only.isEmpty()) {
+            const Round one = only == u"engine" ? runEngine()
+                              : only == u"bare" ? runBare()
+                                                : runDirect();
+            std::printf("round %d: %s %8.0f req/s (%5.0f us CPU/req)\n", r + 1, qPrintable(only),
+                        one.rps, one.cpuPerRequest);
+            std::fflush(stdout);
+            continue;
+        }
+        if (r % 2 == 0) {
+            e = runEngine();
+            b = runBare();
+        } else {
+            b = runBare();
+            e = runEngine();
+        }
+        roundRatios.push_back(e.rps / b.rps);
+        std::printf("round %d: engine %6.0f req/s (%4.0f us CPU/req)   bare %6.0f req/s "
+                    "(%4.0f us CPU/req)   ratio %.3f",
+                    r + 1, e.rps, e.cpuPerRequest, b.rps, b.cpuPerRequest, e.rps / b.rps);
+        if (serverPid > 0)
+            std::printf("   server %3.0f/%3.0f us CPU/req", e.serverCpuPerRequest,
+                        b.serverCpuPerRequest);
+        std::printf("\n");
+        if (direct) {
+            const Round d = runDirect();
+            directRatios.push_back(d.rps / b.rps);
+            std::printf("round %d: direct engines %6.0f req/s (%4.0f us CPU/req), ratio to bare "
+                        "%.3f\n",
+                        r + 1, d.rps, d.cpuPerRequest, d.rps / b.rps);
+        }
+        std::fflush(stdout);
+    }
+    if (!only.isEmpty())
+        return 0;
+    const double engineMedian = median(engineRps);
+    const double bareMedian = median(bareRps);
+    // Each round's engine and bare figures were taken back to back, so their ratio is the
+    // least disturbed by the machine's load drifting; the verdict is on the median of those.
+    const double ratio = median(roundRatios);
+    const double mediansRatio = engineMedian / bareMedian;
+    const double engineCpuMedian = median(engineCpu);
+    const double bareCpuMedian = median(bareCpu);
+    const double serverCpuMedian = median(serverCpu);
+    // Where client and server share the same cores and nothing else runs, requests/s is
+    // inversely proportional to the CPU a request costs on both sides together.
+    const double cpuBoundRatio =
+        (bareCpuMedian + serverCpuMedian) / (engineCpuMedian + serverCpuMedian);
+    std::printf("median of the rounds' ratios: %.3f (target >= 0.9); medians: engine %.0f req/s, "
+                "bare %.0f req/s, ratio %.3f\n",
+                ratio, engineMedian, bareMedian, mediansRatio);
+    std::printf("CPU per request: engine %.0f us, bare %.0f us, server %.0f us; ratio if CPU "
+                "bound: (bare + server) / (engine + server) = %.3f\n",
+                engineCpuMedian, bareCpuMedian, serverCpuMedian, cpuBoundRatio);
+    if (direct)
+        std::printf("diagnostic, engines driven in their own threads (no pool hand-offs%s): "
+                    "%.0f req/s, %.0f us CPU/req, median ratio to bare %.3f%s\n",
+                    eventConsumers ? ", events queued to consumers" : ", no event consumers",
+                    median(directRps), median(directCpu), median(directRatios),
+                    direct->notAnswered() > 0 ? " (some calls not answered!)" : "");
+    if (engineNotAnswered > 0 || bare.failed() > 0)
+        std::printf("warning: %llu engine calls not answered by the model, %llu bare failures\n",
+                    static_cast<unsigned long long>(engineNotAnswered),
+                    static_cast<unsigned long long>(bare.failed()));
+    std::printf("RESULT throughput threads=%d managers=%d inflight=%d engine_rps=%.0f "
+                "bare_rps=%.0f ratio=%.3f medians_ratio=%.3f engine_cpu_us=%.0f bare_cpu_us=%.0f "
+                "server_cpu_us=%.0f cpu_bound_ratio=%.3f errors=%llu pass=%d\n",
+                threads, managers, concurrency, engineMedian, bareMedian, ratio, mediansRatio,
+                engineCpuMedian, bareCpuMedian, serverCpuMedian, cpuBoundRatio,
+                static_cast<unsigned long long>(engineNotAnswered + bare.failed()),
+                ratio >= 0.9 && engineNotAnswered == 0 && bare.failed() == 0 ? 1 : 0);
+    return 0;
+}

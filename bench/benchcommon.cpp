@@ -1,0 +1,547 @@
+#include "benchcommon.h"
+
+#include "breaker/breakerregistry.h"
+#include "cache/responsecache.h"
+#include "common/qtclock.h"
+#include "common/random.h"
+#include "config/configloader.h"
+#include "engine/bulkhead.h"
+#include "engine/eventstream.h"
+#include "load/loadgenerator.h"
+#include "metrics/alertevaluator.h"
+#include "metrics/metricscollector.h"
+#include "metrics/metricsregistry.h"
+#include "providers/provideradapter.h"
+#include "recorder/runrecorder.h"
+#include "runtime/lab.h"
+#include "transport/qnamtransport.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QThread>
+#include <QTimer>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <numeric>
+#include <unistd.h>
+
+namespace breakwater::bench {
+
+qint64 nowMicros()
+{
+    using namespace std::chrono;
+    return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+qint64 residentBytes()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> fields = statm.readAll().simplified().split(' ');
+    if (fields.size() < 2)
+        return 0;
+    return fields.at(1).toLongLong() * ::sysconf(_SC_PAGESIZE);
+}
+
+double median(std::vector<double> values)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const std::size_t n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+double mean(const std::vector<double> &values)
+{
+    if (values.empty())
+        return 0;
+    return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+}
+
+namespace {
+
+[[noreturn]] void die(const QString &message)
+{
+    std::fprintf(stderr, "%s: %s\n", qPrintable(QCoreApplication::applicationName()),
+                 qPrintable(message));
+    std::exit(2);
+}
+
+} // namespace
+
+QUrl parseServerArgument(QCommandLineParser &parser, const QString &description)
+{
+    parser.setApplicationDescription(description);
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("server"),
+                      QStringLiteral("Base URL of a running chaos server (breakwater-cli chaos)."),
+                      QStringLiteral("URL")});
+    parser.process(*QCoreApplication::instance());
+    const QUrl server(parser.value(QStringLiteral("server")));
+    if (!server.isValid() || server.scheme() != u"http" || server.port() <= 0)
+        die(QStringLiteral("--server: give the chaos server's URL, http://127.0.0.1:PORT"));
+    return server;
+}
+
+int intOption(const QCommandLineParser &parser, const QString &name, int minimum)
+{
+    bool ok = false;
+    const int value = parser.value(name).toInt(&ok);
+    if (!ok || value < minimum)
+        die(QStringLiteral("--%1: must be a whole number >= %2").arg(name).arg(minimum));
+    return value;
+}
+
+Config benchConfig(const QUrl &server)
+{
+    nlohmann::json json = defaultConfigJson();
+    json["providers"] = {
+        {"bench", {{"kind", "anthropic"}, {"base_url", server.toString().toStdString()}}}};
+    json["chain"] =
+        nlohmann::json::array({{{"provider", "bench"}, {"model", kModel.toStdString()}}});
+    ConfigParseResult parsed = parseConfig(json, QStringLiteral("bench config"));
+    if (!parsed.config) {
+        for (const ValidationError &error : parsed.errors)
+            std::fprintf(stderr, "%s\n", qPrintable(error.toString()));
+        die(QStringLiteral("the bench config does not validate"));
+    }
+    return *parsed.config;
+}
+
+HttpRequest engineRequest(const QUrl &server, const QString &prompt,
+                          const HttpHeaders &extraHeaders)
+{
+    const Config config = benchConfig(server);
+    const ChainEntry &entry = config.chain.first();
+    const std::unique_ptr<ProviderAdapter> adapter = createProviderAdapter(ProviderKind::Anthropic);
+    const ChatRequest chat{entry.model, prompt, entry.maxTokens, false, extraHeaders};
+    return adapter->buildRequest(server, QByteArray(), chat);
+}
+
+BareRequest bareRequest(const HttpRequest &request)
+{
+    BareRequest bare;
+    bare.request = QNetworkRequest(request.url);
+    for (const auto &[name, value] : request.headers.fields())
+        bare.request.setRawHeader(name, value);
+    bare.method = request.method;
+    bare.body = request.body;
+    return bare;
+}
+
+void spin(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+bool spinUntil(const std::function<bool()> &done, int timeoutMs)
+{
+    if (done())
+        return true;
+    // A poll timer, since work in other threads may finish without posting anything here.
+    QEventLoop loop;
+    QElapsedTimer elapsed;
+    elapsed.start();
+    bool met = false;
+    QTimer poll;
+    poll.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        met = done();
+        if (met || elapsed.elapsed() > timeoutMs)
+            loop.quit();
+    });
+    poll.start(1);
+    loop.exec();
+    return met;
+}
+
+// EngineLoad -------------------------------------------------------------------------------
+
+EngineLoad::EngineLoad(const QUrl &server, Options options, Observer observer, QObject *parent)
+    : QObject(parent), m_options(std::move(options)), m_observer(std::move(observer))
+{
+    Lab::Options labOptions;
+    labOptions.seed = 1;
+    labOptions.threads = m_options.threads;
+    labOptions.concurrency = m_options.concurrency;
+    m_lab = std::make_unique<Lab>(benchConfig(server), labOptions);
+    m_recorder = std::make_unique<RunRecorder>(m_lab->clock(), m_lab->modelLabels());
+    connect(&m_lab->events(), &EventStream::event, m_recorder.get(), &RunRecorder::record);
+}
+
+EngineLoad::~EngineLoad()
+{
+    m_load.reset();
+    m_lab.reset();
+}
+
+bool EngineLoad::startLab(QString *error)
+{
+    if (!m_lab->start(error))
+        return false;
+    m_recorder->start();
+    return true;
+}
+
+void EngineLoad::startLoad(Millis duration)
+{
+    LoadProfile profile;
+    profile.concurrency = m_options.concurrency;
+    profile.rps = 0;
+    profile.ramp = m_options.ramp;
+    m_load = std::make_unique<LoadGenerator>(
+        profile, PromptSet::builtinShort(), m_lab->clock(),
+        [this](CallRequest request, Engine::Completion done) {
+            for (const auto &[name, value] : m_options.extraHeaders.fields())
+                request.extraHeaders.add(name, value);
+            const qint64 started = nowMicros();
+            m_lab->engines().submit(std::move(request), [this, started, done = std::move(done)](
+                                                            const CallResult &result) {
+                const qint64 finished = nowMicros();
+                ++m_completed;
+                if (result.success && result.source == kModel)
+                    ++m_answeredByModel;
+                if (m_observer)
+                    m_observer(started, finished, result);
+                done(result);
+            });
+        });
+    m_load->start(duration);
+}
+
+bool EngineLoad::stopLoadAndDrain(int timeoutMs)
+{
+    if (m_load)
+        m_load->stop();
+    return spinUntil([this] { return inFlight() == 0; }, timeoutMs);
+}
+
+void EngineLoad::submitOne(const QString &prompt, Engine::Completion done)
+{
+    CallRequest request;
+    request.prompt = prompt;
+    request.extraHeaders = m_options.extraHeaders;
+    m_lab->engines().submit(std::move(request),
+                            [this, done = std::move(done)](const CallResult &result) {
+                                ++m_completed;
+                                if (result.success && result.source == kModel)
+                                    ++m_answeredByModel;
+                                done(result);
+                            });
+}
+
+int EngineLoad::inFlight() const
+{
+    return m_lab->engines().inFlight();
+}
+
+// BareLoad ---------------------------------------------------------------------------------
+
+/// One thread's share of the bare load; created, used and torn down in that thread.
+class BareLoad::Worker final : public QObject {
+public:
+    Worker(QList<BareRequest> requests, int managers, int inFlight, int firstRequest)
+        : m_requests(std::move(requests)), m_managerCount(managers), m_target(inFlight),
+          m_next(static_cast<quint64>(firstRequest))
+    {}
+
+    void init()
+    {
+        for (int i = 0; i < m_managerCount; ++i) {
+            auto manager = std::make_unique<QNetworkAccessManager>();
+            manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+            m_managers.push_back({std::move(manager), 0});
+        }
+    }
+
+    void teardown() { m_managers.clear(); }
+
+    void start()
+    {
+        m_running = true;
+        for (int i = 0; i < m_target; ++i)
+            send();
+    }
+
+    void stop() { m_running = false; }
+
+    std::atomic<quint64> completed{0};
+    std::atomic<quint64> failed{0};
+    std::atomic<int> inFlight{0};
+
+private:
+    struct Manager {
+        std::unique_ptr<QNetworkAccessManager> manager;
+        int inFlight;
+    };
+
+    void send()
+    {
+        const BareRequest &request = m_requests.at(static_cast<int>(m_next++ % m_requests.size()));
+        auto leastBusy = std::min_element(
+            m_managers.begin(), m_managers.end(),
+            [](const Manager &a, const Manager &b) { return a.inFlight < b.inFlight; });
+        const std::size_t index = static_cast<std::size_t>(leastBusy - m_managers.begin());
+        QNetworkReply *reply =
+            leastBusy->manager->sendCustomRequest(request.request, request.method, request.body);
+        ++leastBusy->inFlight;
+        ++inFlight;
+        connect(reply, &QNetworkReply::finished, this, [this, reply, index] {
+            reply->readAll();
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            if (reply->error() != QNetworkReply::NoError || status != 200)
+                ++failed;
+            reply->deleteLater();
+            --m_managers[index].inFlight;
+            --inFlight;
+            ++completed;
+            if (m_running)
+                send();
+        });
+    }
+
+    QList<BareRequest> m_requests;
+    int m_managerCount;
+    int m_target;
+    quint64 m_next;
+    std::vector<Manager> m_managers;
+    std::atomic<bool> m_running{false};
+};
+
+BareLoad::BareLoad(QList<BareRequest> requests, int threads, int managersPerThread, int inFlight)
+{
+    for (int i = 0; i < threads; ++i) {
+        // Spread the in-flight count as the engine pool spreads calls: round-robin.
+        const int share = inFlight / threads + (i < inFlight % threads ? 1 : 0);
+        auto thread = std::make_unique<QThread>();
+        thread->setObjectName(QStringLiteral("bare-%1").arg(i));
+        auto *worker = new Worker(requests, managersPerThread, share, i * 7);
+        worker->moveToThread(thread.get());
+        thread->start();
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->init(); }, Qt::BlockingQueuedConnection);
+        m_threads.push_back(std::move(thread));
+        m_workers.push_back(worker);
+    }
+}
+
+BareLoad::~BareLoad()
+{
+    for (std::size_t i = 0; i < m_workers.size(); ++i) {
+        Worker *worker = m_workers[i];
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->teardown(); }, Qt::BlockingQueuedConnection);
+        m_threads[i]->quit();
+        m_threads[i]->wait();
+        delete worker;
+    }
+}
+
+void BareLoad::start()
+{
+    for (Worker *worker : m_workers)
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->start(); }, Qt::QueuedConnection);
+}
+
+bool BareLoad::stopAndDrain(int timeoutMs)
+{
+    for (Worker *worker : m_workers)
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->stop(); }, Qt::QueuedConnection);
+    return spinUntil(
+        [this] {
+            return std::all_of(m_workers.begin(), m_workers.end(),
+                               [](const Worker *worker) { return worker->inFlight.load() == 0; });
+        },
+        timeoutMs);
+}
+
+quint64 BareLoad::completed() const
+{
+    quint64 total = 0;
+    for (const Worker *worker : m_workers)
+        total += worker->completed.load();
+    return total;
+}
+
+quint64 BareLoad::failed() const
+{
+    quint64 total = 0;
+    for (const Worker *worker : m_workers)
+        total += worker->failed.load();
+    return total;
+}
+
+// DirectEngineLoad -------------------------------------------------------------------------
+
+struct DirectEngineLoad::Shared {
+    explicit Shared(Config c)
+        : config(std::move(c)), breakers(config.breaker, clock), cache(config.cache, clock),
+          metricsCollector(metrics, {kModel}), alerts(config.alert, clock, events),
+          recorder(clock, {kModel})
+    {
+        for (const QString &label : chainLabels(config.chain))
+            breakers.breaker(label);
+    }
+    Config config;
+    QtClock clock;
+    BreakerRegistry breakers;
+    ResponseCache cache;
+    Bulkheads bulkheads;
+    EventStream events;
+    MetricsRegistry metrics;
+    MetricsCollector metricsCollector;
+    AlertEvaluator alerts;
+    RunRecorder recorder;
+};
+
+class DirectEngineLoad::Worker final : public QObject {
+public:
+    Worker(Shared &shared, int managers, int inFlight, int index)
+        : m_shared(shared), m_managers(managers), m_target(inFlight), m_index(index)
+    {}
+
+    void init()
+    {
+        m_transport = std::make_unique<QnamTransport>(m_managers);
+        m_random = std::make_unique<SeededRandom>(static_cast<std::uint64_t>(m_index) + 1);
+        m_engine = std::make_unique<Engine>(
+            m_shared.config,
+            EngineShared{m_shared.breakers, m_shared.cache, m_shared.bulkheads, m_shared.events},
+            *m_transport, m_shared.clock, *m_random);
+    }
+
+    void teardown()
+    {
+        m_engine.reset();
+        m_transport.reset();
+    }
+
+    void start()
+    {
+        m_running = true;
+        for (int i = 0; i < m_target; ++i)
+            callNext();
+    }
+
+    void stop() { m_running = false; }
+
+    std::atomic<quint64> completed{0};
+    std::atomic<quint64> notAnswered{0};
+    std::atomic<int> inFlight{0};
+
+private:
+    void callNext()
+    {
+        CallRequest request;
+        request.prompt = m_prompts.at(m_next++);
+        ++inFlight;
+        m_engine->call(std::move(request), [this](const CallResult &result) {
+            if (!result.success || result.source != kModel)
+                ++notAnswered;
+            --inFlight;
+            ++completed;
+            if (m_running)
+                callNext();
+        });
+    }
+
+    Shared &m_shared;
+    int m_managers;
+    int m_target;
+    int m_index;
+    PromptSet m_prompts = PromptSet::builtinShort();
+    quint64 m_next = 0;
+    std::unique_ptr<QnamTransport> m_transport;
+    std::unique_ptr<SeededRandom> m_random;
+    std::unique_ptr<Engine> m_engine;
+    std::atomic<bool> m_running{false};
+};
+
+DirectEngineLoad::DirectEngineLoad(const QUrl &server, int threads, int managersPerThread,
+                                   int inFlight, bool withConsumers)
+    : m_shared(std::make_unique<Shared>(benchConfig(server)))
+{
+    if (withConsumers) {
+        QObject::connect(&m_shared->events, &EventStream::event, &m_shared->metricsCollector,
+                         &MetricsCollector::record);
+        QObject::connect(&m_shared->events, &EventStream::event, &m_shared->alerts,
+                         &AlertEvaluator::record);
+        QObject::connect(&m_shared->events, &EventStream::event, &m_shared->recorder,
+                         &RunRecorder::record);
+    }
+    for (int i = 0; i < threads; ++i) {
+        const int share = inFlight / threads + (i < inFlight % threads ? 1 : 0);
+        auto thread = std::make_unique<QThread>();
+        thread->setObjectName(QStringLiteral("direct-%1").arg(i));
+        auto *worker = new Worker(*m_shared, managersPerThread, share, i);
+        worker->moveToThread(thread.get());
+        thread->start();
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->init(); }, Qt::BlockingQueuedConnection);
+        m_threads.push_back(std::move(thread));
+        m_workers.push_back(worker);
+    }
+}
+
+DirectEngineLoad::~DirectEngineLoad()
+{
+    for (std::size_t i = 0; i < m_workers.size(); ++i) {
+        Worker *worker = m_workers[i];
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->teardown(); }, Qt::BlockingQueuedConnection);
+        m_threads[i]->quit();
+        m_threads[i]->wait();
+        delete worker;
+    }
+}
+
+void DirectEngineLoad::start()
+{
+    for (Worker *worker : m_workers)
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->start(); }, Qt::QueuedConnection);
+}
+
+bool DirectEngineLoad::stopAndDrain(int timeoutMs)
+{
+    for (Worker *worker : m_workers)
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->stop(); }, Qt::QueuedConnection);
+    return spinUntil(
+        [this] {
+            return std::all_of(m_workers.begin(), m_workers.end(),
+                               [](const Worker *worker) { return worker->inFlight.load() == 0; });
+        },
+        timeoutMs);
+}
+
+quint64 DirectEngineLoad::completed() const
+{
+    quint64 total = 0;
+    for (const Worker *worker : m_workers)
+        total += worker->completed.load();
+    return total;
+}
+
+quint64 DirectEngineLoad::notAnswered() const
+{
+    quint64 total = 0;
+    for (const Worker *worker : m_workers)
+        total += worker->notAnswered.load();
+    return total;
+}
+
+} // namespace breakwater::bench

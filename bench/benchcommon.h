@@ -1,0 +1,165 @@
+#pragma once
+
+#include "config/config.h"
+#include "engine/engine.h"
+#include "load/promptset.h"
+#include "scenario/scenario.h"
+#include "transport/transport.h"
+
+#include <QList>
+#include <QNetworkRequest>
+#include <QObject>
+#include <QString>
+#include <QUrl>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <vector>
+
+class QCommandLineParser;
+class QThread;
+
+namespace breakwater {
+class Lab;
+class LoadGenerator;
+class RunRecorder;
+} // namespace breakwater
+
+namespace breakwater::bench {
+
+/// The model every benchmark asks for; the chaos server's default profile answers it at once.
+inline const QString kModel = QStringLiteral("claude-haiku-4-5");
+
+/// Microseconds on a monotonic clock.
+qint64 nowMicros();
+/// Resident set size of this process in bytes (/proc/self/statm, second field × page size).
+qint64 residentBytes();
+double median(std::vector<double> values);
+double mean(const std::vector<double> &values);
+
+/// Parses the `--server URL` every benchmark takes plus the caller's options; exits with a
+/// message on bad input. Returns the server's base URL.
+QUrl parseServerArgument(QCommandLineParser &parser, const QString &description);
+/// An integer option's value, exiting with a message when it is not a number >= `minimum`.
+int intOption(const QCommandLineParser &parser, const QString &name, int minimum);
+
+/// The default config with one provider, "bench", an Anthropic-format server at `server`,
+/// and one model in the chain: what a run against a standalone chaos server uses.
+Config benchConfig(const QUrl &server);
+
+/// The HTTP request the engine sends for `prompt` under benchConfig(), built by the same
+/// provider adapter, so the bare clients send byte-for-byte the same requests.
+HttpRequest engineRequest(const QUrl &server, const QString &prompt,
+                          const HttpHeaders &extraHeaders = {});
+/// engineRequest() as a QNetworkRequest plus body, ready for a bare manager.
+struct BareRequest {
+    QNetworkRequest request;
+    QByteArray method;
+    QByteArray body;
+};
+BareRequest bareRequest(const HttpRequest &request);
+
+/// Runs the event loop for `ms` milliseconds.
+void spin(int ms);
+/// Runs the event loop until `done()` holds, checking every millisecond; false on timeout.
+bool spinUntil(const std::function<bool()> &done, int timeoutMs);
+
+/// The engine as `breakwater-cli run` drives it: a Lab (engine pool on worker threads,
+/// metrics, alerts), a RunRecorder on the event stream and a closed-loop LoadGenerator,
+/// wired as ScenarioRun wires them. Only the submit step is wrapped, to time each call.
+class EngineLoad final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EngineLoad)
+
+public:
+    struct Options {
+        int threads = 2;
+        int concurrency = 64;
+        /// Closed-loop workers start evenly over this time.
+        Millis ramp{0};
+        /// Added to every call (e.g. `x-chaos-latency-ms`).
+        HttpHeaders extraHeaders;
+    };
+    /// Runs on this thread for every completed call, times from nowMicros().
+    using Observer = std::function<void(qint64 startedUs, qint64 finishedUs, const CallResult &)>;
+
+    EngineLoad(const QUrl &server, Options options, Observer observer, QObject *parent = nullptr);
+    ~EngineLoad() override;
+
+    /// Starts the lab's engines; false with `error` when it cannot.
+    bool startLab(QString *error);
+    /// Starts a fresh closed-loop load of `concurrency` workers for `duration`.
+    void startLoad(Millis duration);
+    /// Stops starting calls and waits (spinning the event loop) until every call completed.
+    bool stopLoadAndDrain(int timeoutMs);
+    /// One call outside the load generator, for the one-at-a-time latency benchmark.
+    void submitOne(const QString &prompt, Engine::Completion done);
+    int inFlight() const;
+    Lab &lab() { return *m_lab; }
+
+    quint64 completed() const { return m_completed; }
+    /// Completed calls answered by the model (not cache, degraded or an error).
+    quint64 answeredByModel() const { return m_answeredByModel; }
+
+private:
+    Options m_options;
+    Observer m_observer;
+    std::unique_ptr<Lab> m_lab;
+    std::unique_ptr<RunRecorder> m_recorder;
+    std::unique_ptr<LoadGenerator> m_load;
+    quint64 m_completed = 0;
+    quint64 m_answeredByModel = 0;
+};
+
+/// Bare QNetworkAccessManager clients: `threads` threads, each with `managersPerThread`
+/// managers (each request to the least busy, as QnamTransport does) and its share of
+/// `inFlight` requests kept in flight, each sent again as soon as its answer is read. No
+/// engine, no parsing: the reference for what Qt itself can do in the same layout.
+class BareLoad final {
+public:
+    BareLoad(QList<BareRequest> requests, int threads, int managersPerThread, int inFlight);
+    BareLoad(const BareLoad &) = delete;
+    BareLoad &operator=(const BareLoad &) = delete;
+    ~BareLoad();
+
+    void start();
+    /// Stops sending and waits until every request in flight has come back.
+    bool stopAndDrain(int timeoutMs);
+    quint64 completed() const;
+    /// Answers that were not a 200 or failed at the network level.
+    quint64 failed() const;
+
+private:
+    class Worker;
+    std::vector<std::unique_ptr<QThread>> m_threads;
+    std::vector<Worker *> m_workers;
+};
+
+/// Diagnostic: engines driven from inside their own threads. Each of `threads` threads has
+/// an Engine on its own QnamTransport (the managers EnginePool would give it) and keeps its
+/// share of `inFlight` calls going itself, so no call passes through another thread on its
+/// way in or out. Engines share breakers, cache and bulkheads as a pool's do; the event
+/// stream has no consumers unless `withConsumers` (then metrics, alerts and a recorder on
+/// this thread get every event queued, as in a run).
+class DirectEngineLoad final {
+public:
+    DirectEngineLoad(const QUrl &server, int threads, int managersPerThread, int inFlight,
+                     bool withConsumers);
+    DirectEngineLoad(const DirectEngineLoad &) = delete;
+    DirectEngineLoad &operator=(const DirectEngineLoad &) = delete;
+    ~DirectEngineLoad();
+
+    void start();
+    bool stopAndDrain(int timeoutMs);
+    quint64 completed() const;
+    quint64 notAnswered() const;
+
+private:
+    class Worker;
+    struct Shared;
+    std::unique_ptr<Shared> m_shared;
+    std::vector<std::unique_ptr<QThread>> m_threads;
+    std::vector<Worker *> m_workers;
+};
+
+} // namespace breakwater::bench

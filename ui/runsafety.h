@@ -1,0 +1,36 @@
+#pragma once
+
+#include "config/config.h"
+#include "scenario/scenario.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+namespace breakwater::ui {
+
+/// Whether `provider` is the in-process chaos server (base_url "embedded"): simulated, free,
+/// no key. Anything else is a real provider that may bill.
+bool isSimulated(const ProviderConfig &provider);
+
+/// The names of the real (not embedded) providers the chain of `config` calls, in chain
+/// order, each once.
+QStringList realProviders(const Config &config);
+
+/// About how many requests a scenario's load sends, retries not counted: open loop, the
+/// the area under the rate, which grows linearly over the ramp; closed loop, one call per worker
+/// per second of the duration (a guess: it depends on the latency).
+qint64 estimatedRequests(const Scenario &scenario);
+
+/// The question asked before a run whose chain includes real providers: which providers,
+/// about how many requests, and that retries may add more.
+QString realRunQuestion(const Config &config, const Scenario &scenario);
+
+/// The values of the API key environment variables `config` names (non-empty ones only).
+QStringList apiKeysInUse(const Config &config);
+
+/// `data` with every occurrence of each secret replaced by "[redacted]": the last guard
+/// before an export is written, so no API key ever reaches a file.
+QByteArray redactSecrets(QByteArray data, const QStringList &secrets);
+
+} // namespace breakwater::ui

@@ -1,0 +1,54 @@
+#include "scenariocatalog.h"
+
+#include "scenario/scenario.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace breakwater::ui {
+
+ScenarioEntry scenarioEntry(const QString &path)
+{
+    ScenarioEntry entry;
+    entry.path = path;
+    entry.bundled = path.startsWith(u":/"_s);
+    entry.name = QFileInfo(path).completeBaseName();
+    const ScenarioParseResult parsed = loadScenarioFile(path);
+    if (parsed.scenario) {
+        if (!parsed.scenario->name.isEmpty())
+            entry.name = parsed.scenario->name;
+        entry.description = parsed.scenario->description;
+    }
+    return entry;
+}
+
+QString bundledTwin(const QString &path)
+{
+    if (path.startsWith(u":/"_s))
+        return QString();
+    const QString twin = u":/scenarios/"_s + QFileInfo(path).fileName();
+    QFile bundled(twin);
+    QFile file(path);
+    if (!bundled.open(QIODevice::ReadOnly) || !file.open(QIODevice::ReadOnly))
+        return QString();
+    return bundled.readAll() == file.readAll() ? twin : QString();
+}
+
+QList<ScenarioEntry> bundledScenarios()
+{
+    QList<ScenarioEntry> entries;
+    const QDir dir(u":/scenarios"_s);
+    const QStringList files = dir.entryList({u"*.json"_s}, QDir::Files, QDir::Name);
+    for (const QString &file : files)
+        entries.append(scenarioEntry(dir.filePath(file)));
+    std::stable_sort(
+        entries.begin(), entries.end(),
+        [](const ScenarioEntry &a, const ScenarioEntry &b) { return a.name < b.name; });
+    return entries;
+}
+
+} // namespace breakwater::ui
