@@ -12,7 +12,6 @@
 
 #include <QDateTime>
 #include <QSet>
-
 #include <algorithm>
 #include <optional>
 #include <variant>
@@ -32,9 +31,10 @@ QStringList chainLabels(const QList<ChainEntry> &chain)
 {
     QStringList labels;
     for (const ChainEntry &entry : chain) {
-        const bool sharedName = std::any_of(chain.begin(), chain.end(), [&](const ChainEntry &other) {
-            return other.model == entry.model && other.provider != entry.provider;
-        });
+        const bool sharedName =
+            std::any_of(chain.begin(), chain.end(), [&](const ChainEntry &other) {
+                return other.model == entry.model && other.provider != entry.provider;
+            });
         labels.append(sharedName ? entry.provider + QLatin1Char('/') + entry.model : entry.model);
     }
     return labels;
@@ -68,13 +68,6 @@ public:
           m_prompt(m_request.prompt)
     {
         m_result.id = m_request.id;
-        m_connectTimer = timer([this] { onTimeout(TimeoutKind::Connect, timeouts().connect); });
-        m_firstTokenTimer =
-            timer([this] { onTimeout(TimeoutKind::FirstToken, timeouts().firstToken); });
-        m_idleTimer = timer([this] { onTimeout(TimeoutKind::Idle, timeouts().idle); });
-        m_attemptTimer = timer([this] { onTimeout(TimeoutKind::Attempt, m_attemptLimit); });
-        m_totalTimer = timer([this] { onDeadline(); });
-        m_retryTimer = timer([this] { sendAttempt(); });
     }
 
     ~CallRun()
@@ -100,7 +93,7 @@ public:
         }
         if (timeouts().total > Millis(0)) {
             m_deadline = m_started + timeouts().total;
-            m_totalTimer->start(timeouts().total);
+            totalTimer().start(timeouts().total);
         }
         const CachePolicy &cache = m_context.config.cache;
         if (cache.enabled && cache.mode == CacheMode::First) {
@@ -111,6 +104,8 @@ public:
         }
         tryModel(0);
     }
+
+    const QString &id() const { return m_request.id; }
 
     void cancel()
     {
@@ -124,16 +119,51 @@ public:
             cancelled.message = QStringLiteral("cancelled");
             endAttempt(cancelled, /*allowContinue=*/false);
         }
-        m_retryTimer->stop();
+        stop(m_retryTimer);
         finishWithError(Outcome::Cancelled, QStringLiteral("the call was cancelled"));
     }
 
 private:
     using AttemptEnd = std::variant<ChatAnswer, ClassifiedError>;
 
-    std::unique_ptr<Timer> timer(std::function<void()> callback)
+    // Timers are made on first use: most calls never retry nor stream, and a timer costs
+    // its creation and destruction even when never started.
+    template <typename Callback> Timer &timer(std::unique_ptr<Timer> &slot, Callback callback)
     {
-        return m_context.clock.createTimer(std::move(callback));
+        if (!slot)
+            slot = m_context.clock.createTimer(std::move(callback));
+        return *slot;
+    }
+    static void stop(const std::unique_ptr<Timer> &timer)
+    {
+        if (timer)
+            timer->stop();
+    }
+    Timer &connectTimer()
+    {
+        return timer(m_connectTimer,
+                     [this] { onTimeout(TimeoutKind::Connect, timeouts().connect); });
+    }
+    Timer &firstTokenTimer()
+    {
+        return timer(m_firstTokenTimer,
+                     [this] { onTimeout(TimeoutKind::FirstToken, timeouts().firstToken); });
+    }
+    Timer &idleTimer()
+    {
+        return timer(m_idleTimer, [this] { onTimeout(TimeoutKind::Idle, timeouts().idle); });
+    }
+    Timer &attemptTimer()
+    {
+        return timer(m_attemptTimer, [this] { onTimeout(TimeoutKind::Attempt, m_attemptLimit); });
+    }
+    Timer &totalTimer()
+    {
+        return timer(m_totalTimer, [this] { onDeadline(); });
+    }
+    Timer &retryTimer()
+    {
+        return timer(m_retryTimer, [this] { sendAttempt(); });
     }
     const TimeoutPolicy &timeouts() const { return m_context.config.timeouts; }
     const ChainEntry &entry() const { return m_context.config.chain.at(m_modelIndex); }
@@ -164,8 +194,8 @@ private:
     void moveOn(const QString &reason)
     {
         const int next = m_modelIndex + 1;
-        const QString to = next < m_context.config.chain.size() ? m_context.labels.at(next)
-                                                                 : beyondModelsTarget();
+        const QString to =
+            next < m_context.config.chain.size() ? m_context.labels.at(next) : beyondModelsTarget();
         publish(FallbackHop{m_request.id, now(), label(), to, reason});
         tryModel(next);
     }
@@ -221,12 +251,18 @@ private:
 
         armAttemptTimers();
         TransportCallbacks callbacks;
-        callbacks.requestSent = [this] { m_connectTimer->stop(); };
+        callbacks.requestSent = [this] {
+            stop(m_connectTimer);
+        };
         callbacks.responseHead = [this](int status, const HttpHeaders &headers) {
             onResponseHead(status, headers);
         };
-        callbacks.bodyChunk = [this](const QByteArray &chunk) { onBodyChunk(chunk); };
-        callbacks.finished = [this] { onTransportFinished(); };
+        callbacks.bodyChunk = [this](const QByteArray &chunk) {
+            onBodyChunk(chunk);
+        };
+        callbacks.finished = [this] {
+            onTransportFinished();
+        };
         callbacks.failed = [this](TransportFailure failure, const QString &detail) {
             endAttempt(classifyTransportFailure(failure, detail));
         };
@@ -237,9 +273,9 @@ private:
     {
         const TimeoutPolicy &limits = timeouts();
         if (limits.connect > Millis(0))
-            m_connectTimer->start(limits.connect);
+            connectTimer().start(limits.connect);
         if (limits.firstToken > Millis(0))
-            m_firstTokenTimer->start(limits.firstToken);
+            firstTokenTimer().start(limits.firstToken);
         m_attemptLimit = limits.attempt;
         if (m_deadline) {
             const Millis remaining = std::max(Millis(0), *m_deadline - now());
@@ -247,22 +283,22 @@ private:
                 m_attemptLimit = remaining;
         }
         if (m_attemptLimit > Millis(0))
-            m_attemptTimer->start(m_attemptLimit);
+            attemptTimer().start(m_attemptLimit);
     }
 
     void stopAttemptTimers()
     {
-        m_connectTimer->stop();
-        m_firstTokenTimer->stop();
-        m_idleTimer->stop();
-        m_attemptTimer->stop();
+        stop(m_connectTimer);
+        stop(m_firstTokenTimer);
+        stop(m_idleTimer);
+        stop(m_attemptTimer);
     }
 
     bool streamingAnswer() const { return m_request.stream && m_status >= 200 && m_status < 300; }
 
     void onResponseHead(int status, const HttpHeaders &headers)
     {
-        m_connectTimer->stop();
+        stop(m_connectTimer);
         m_status = status;
         m_responseHeaders = headers;
         if (streamingAnswer()) {
@@ -271,21 +307,21 @@ private:
             restartIdleTimer();
         } else {
             // A complete answer or an error arrives as one body: the first token has come.
-            m_firstTokenTimer->stop();
+            stop(m_firstTokenTimer);
         }
     }
 
     void restartIdleTimer()
     {
         if (timeouts().idle > Millis(0))
-            m_idleTimer->start(timeouts().idle);
+            idleTimer().start(timeouts().idle);
     }
 
     void onBodyChunk(const QByteArray &chunk)
     {
         if (!m_decoder) {
-            const qsizetype limit = (m_status >= 200 && m_status < 300) ? kMaxAnswerBytes
-                                                                         : kMaxErrorBodyBytes;
+            const qsizetype limit =
+                (m_status >= 200 && m_status < 300) ? kMaxAnswerBytes : kMaxErrorBodyBytes;
             if (m_body.size() + chunk.size() > limit) {
                 if (m_status >= 200 && m_status < 300) {
                     endAttempt(malformedError(
@@ -302,7 +338,7 @@ private:
         const StreamProgress progress = m_decoder->feed(chunk);
         if (progress.sawEvent && !m_sawFirstToken) {
             m_sawFirstToken = true;
-            m_firstTokenTimer->stop();
+            stop(m_firstTokenTimer);
         }
         if (!progress.textDelta.isEmpty()) {
             m_partialText += progress.textDelta;
@@ -340,7 +376,7 @@ private:
     {
         if (m_finished)
             return;
-        m_retryTimer->stop();
+        stop(m_retryTimer);
         if (m_inFlight) {
             ClassifiedError error = timeoutError(TimeoutKind::Attempt, timeouts().total);
             error.message = QStringLiteral("the call's total budget of %1 s ran out")
@@ -435,9 +471,8 @@ private:
             handleOverflow(error);
             return;
         }
-        const RetryDecision decision =
-            decideRetry(m_context.config.retry, error, m_attemptOnModel, m_previousDelay,
-                        m_context.random);
+        const RetryDecision decision = decideRetry(m_context.config.retry, error, m_attemptOnModel,
+                                                   m_previousDelay, m_context.random);
         if (!decision.retry) {
             moveOn(decision.reason);
             return;
@@ -454,7 +489,7 @@ private:
         ++m_attemptOnModel;
         publish(RetryScheduled{m_request.id, now(), label(), m_attemptOnModel, decision.delay,
                                decision.source, error.outcome});
-        m_retryTimer->start(decision.delay);
+        retryTimer().start(decision.delay);
     }
 
     void handleOverflow(const ClassifiedError &error)
@@ -463,7 +498,8 @@ private:
         switch (m_context.config.context.onOverflow) {
         case OverflowAction::Truncate:
             if (!m_truncatedOnModel && limit > 0) {
-                const int target = truncationTarget(m_prompt, limit, error.promptTokens.value_or(0));
+                const int target =
+                    truncationTarget(m_prompt, limit, error.promptTokens.value_or(0));
                 const QString shorter =
                     truncateToChars(m_prompt, target, m_context.config.context.keep);
                 if (shorter.size() < m_prompt.size()) {
@@ -497,8 +533,9 @@ private:
                chain.at(next).contextWindow <= tokens)
             ++next;
         const QString to = next < chain.size() ? m_context.labels.at(next) : beyondModelsTarget();
-        publish(FallbackHop{m_request.id, now(), label(), to,
-                            QStringLiteral("needs a context window larger than %1 tokens").arg(tokens)});
+        publish(FallbackHop{
+            m_request.id, now(), label(), to,
+            QStringLiteral("needs a context window larger than %1 tokens").arg(tokens)});
         tryModel(next);
     }
 
@@ -568,8 +605,8 @@ private:
         if (m_finished)
             return;
         m_finished = true;
-        m_totalTimer->stop();
-        m_retryTimer->stop();
+        stop(m_totalTimer);
+        stop(m_retryTimer);
         m_result.duration = now() - m_started;
         publish(CallFinished{now(), m_result});
         if (m_done)
@@ -622,11 +659,12 @@ Engine::Engine(Config config, EngineShared shared, Transport &transport, Clock &
     : QObject(parent)
 {
     const QStringList labels = chainLabels(config.chain);
-    m_context.reset(new CallContext{std::move(config), shared, transport, clock, random,
-                                    std::move(embeddedBaseUrl), labels,
-                                    createProviderAdapter(ProviderKind::Anthropic),
-                                    createProviderAdapter(ProviderKind::OpenAI),
-                                    [this](const QString &callId) { retire(callId); }});
+    m_context.reset(new CallContext{
+        std::move(config), shared, transport, clock, random, std::move(embeddedBaseUrl), labels,
+        createProviderAdapter(ProviderKind::Anthropic), createProviderAdapter(ProviderKind::OpenAI),
+        [this](const QString &callId) {
+            retire(callId);
+        }});
     // Created now, before any call can race for them. Engines in worker threads find them
     // already made by their pool, in the pool's thread.
     for (const QString &label : labels)
@@ -654,27 +692,42 @@ const QStringList &Engine::modelLabels() const
     return m_context->labels;
 }
 
-QString Engine::call(CallRequest request, Completion done)
+CallRun *Engine::admit(CallRequest request, Completion done)
 {
     if (request.id.isEmpty())
         request.id = QStringLiteral("call-%1").arg(m_nextCallNumber++);
-    const QString id = request.id;
     // A caller-supplied id that is still in flight gets a suffix, so ids stay unique.
-    QString uniqueId = id;
-    for (int suffix = 2; m_calls.contains(uniqueId); ++suffix)
-        uniqueId = id + QStringLiteral("#%1").arg(suffix);
-    request.id = uniqueId;
+    if (m_calls.contains(request.id)) {
+        const QString id = request.id;
+        for (int suffix = 2; m_calls.contains(request.id); ++suffix)
+            request.id = id + QStringLiteral("#%1").arg(suffix);
+    }
+    const QString uniqueId = request.id;
     auto *run = new CallRun(*m_context, std::move(request), std::move(done));
     m_calls.insert(uniqueId, run);
+    return run;
+}
+
+QString Engine::call(CallRequest request, Completion done)
+{
+    const QString id = admit(std::move(request), std::move(done))->id();
     // Started from the event loop, so that `done` never runs inside call().
     QMetaObject::invokeMethod(
         this,
-        [this, uniqueId] {
-            if (CallRun *pending = m_calls.value(uniqueId))
+        [this, id] {
+            if (CallRun *pending = m_calls.value(id))
                 pending->start();
         },
         Qt::QueuedConnection);
-    return uniqueId;
+    return id;
+}
+
+QString Engine::callNow(CallRequest request, Completion done)
+{
+    CallRun *run = admit(std::move(request), std::move(done));
+    const QString id = run->id();
+    run->start();
+    return id;
 }
 
 void Engine::cancel(const QString &callId)

@@ -11,7 +11,6 @@
 #include <QString>
 #include <QStringList>
 #include <QUrl>
-
 #include <functional>
 #include <memory>
 #include <vector>
@@ -72,6 +71,11 @@ public:
     /// Starts a robust call and returns its id. `done` (optional) runs exactly once, never
     /// from inside call() itself; CallFinished is published on the event stream too.
     QString call(CallRequest request, Completion done = {});
+    /// As call(), but the call starts before this returns, so `done` may run inside it (a
+    /// call that ends at once: an empty prompt, every breaker open). For callers that are
+    /// themselves running from the event loop and queue nothing after it, like EnginePool:
+    /// it saves call()'s extra trip through the event loop.
+    QString callNow(CallRequest request, Completion done = {});
     /// Cancels one call: in-flight attempts are aborted, pending retries dropped, and the
     /// call ends with `error_class: cancelled`.
     void cancel(const QString &callId);
@@ -79,6 +83,8 @@ public:
     int callsInFlight() const { return static_cast<int>(m_calls.size()); }
 
 private:
+    /// Registers the call under a unique id; does not start it.
+    CallRun *admit(CallRequest request, Completion done);
     void retire(const QString &callId);
     void purgeRetired();
 

@@ -139,6 +139,11 @@ void EventStream::publish(const EngineEvent &event)
         QMetaObject::invokeMethod(this, &EventStream::drain, Qt::QueuedConnection);
 }
 
+void EventStream::flushPending()
+{
+    drain();
+}
+
 void EventStream::drain()
 {
     std::vector<EngineEvent> batch;

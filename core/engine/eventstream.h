@@ -22,6 +22,10 @@ public:
     explicit EventStream(QObject *parent = nullptr);
 
     void publish(const EngineEvent &event);
+    /// On the stream's thread: emits at once the events other threads have published and
+    /// that wait for their batch's wake-up (for a consumer that must see them before acting
+    /// on something those threads sent it by another route).
+    void flushPending();
 
 Q_SIGNALS:
     void event(const breakwater::EngineEvent &event);

@@ -2,6 +2,9 @@
 
 #include "errors/classifier.h"
 
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QJsonValue>
 #include <climits>
 #include <cstdint>
 
@@ -29,6 +32,105 @@ QByteArray toJsonBytes(const nlohmann::ordered_json &value)
 {
     const std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
     return QByteArray(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+void appendJsonString(QByteArray &out, QStringView text)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    const QByteArray utf8 = text.toUtf8();
+    out.reserve(out.size() + utf8.size() + 2);
+    out.append('"');
+    qsizetype plainFrom = 0;
+    for (qsizetype i = 0; i < utf8.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(utf8[i]);
+        if (byte >= 0x20 && byte != '"' && byte != '\\')
+            continue;
+        out.append(utf8.constData() + plainFrom, i - plainFrom);
+        plainFrom = i + 1;
+        switch (byte) {
+        case '"':
+            out.append("\\\"", 2);
+            break;
+        case '\\':
+            out.append("\\\\", 2);
+            break;
+        case '\b':
+            out.append("\\b", 2);
+            break;
+        case '\f':
+            out.append("\\f", 2);
+            break;
+        case '\n':
+            out.append("\\n", 2);
+            break;
+        case '\r':
+            out.append("\\r", 2);
+            break;
+        case '\t':
+            out.append("\\t", 2);
+            break;
+        default: {
+            const char escape[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xf]};
+            out.append(escape, sizeof escape);
+        }
+        }
+    }
+    out.append(utf8.constData() + plainFrom, utf8.size() - plainFrom);
+    out.append('"');
+}
+
+QByteArray chatRequestBody(const QString &model, int maxTokens, const QString &prompt,
+                           QByteArrayView extra)
+{
+    QByteArray body;
+    body.reserve(prompt.size() + model.size() + extra.size() + 96);
+    body.append(R"({"model":)");
+    appendJsonString(body, model);
+    body.append(R"(,"max_tokens":)");
+    body.append(QByteArray::number(maxTokens));
+    body.append(R"(,"messages":[{"role":"user","content":)");
+    appendJsonString(body, prompt);
+    body.append("}]");
+    body.append(extra);
+    body.append('}');
+    return body;
+}
+
+std::variant<QJsonObject, ClassifiedError> parseAnswerObject(const QByteArray &body)
+{
+    if (body.size() > kMaxAnswerBytes)
+        return malformedError(
+            QStringLiteral("answer is larger than %1 bytes").arg(kMaxAnswerBytes));
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(body, &error);
+    if (error.error == QJsonParseError::NoError && document.isObject())
+        return document.object();
+    // QJsonDocument refuses a scalar document outright; the slower parser tells "not JSON"
+    // from "JSON, but not an object" on this rare path.
+    const Json fallback = parseJson(body);
+    if (error.error == QJsonParseError::NoError ||
+        (!fallback.is_discarded() && !fallback.is_object()))
+        return malformedError(QStringLiteral("answer is not a JSON object"));
+    return malformedError(QStringLiteral("answer is not valid JSON"));
+}
+
+std::optional<QString> stringMember(const QJsonObject &object, QLatin1StringView key)
+{
+    const QJsonValue value = object.value(key);
+    if (!value.isString())
+        return std::nullopt;
+    return value.toString();
+}
+
+std::optional<int> countMember(const QJsonObject &object, QLatin1StringView key)
+{
+    const QJsonValue value = object.value(key);
+    if (!value.isDouble())
+        return std::nullopt;
+    const qint64 count = value.toInteger(-1);
+    if (count < 0 || count > INT_MAX)
+        return std::nullopt;
+    return static_cast<int>(count);
 }
 
 const Json *member(const Json &object, const char *key)

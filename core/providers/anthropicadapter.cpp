@@ -3,6 +3,8 @@
 #include "adapterutil.h"
 #include "errors/classifier.h"
 
+#include <QJsonArray>
+
 using namespace Qt::StringLiterals;
 
 namespace breakwater {
@@ -104,52 +106,50 @@ HttpRequest AnthropicAdapter::buildRequest(const QUrl &baseUrl, const QByteArray
     for (const auto &[name, value] : request.extraHeaders.fields())
         http.headers.add(name, value);
 
-    nlohmann::ordered_json body;
-    body["model"] = request.model.toStdString();
-    body["max_tokens"] = request.maxTokens;
-    body["messages"] = nlohmann::ordered_json::array(
-        {{{"role", "user"}, {"content", request.prompt.toStdString()}}});
-    if (request.stream)
-        body["stream"] = true;
-    http.body = adapterutil::toJsonBytes(body);
+    // The same bytes an ordered_json DOM would dump (tst_provideradapters compares them).
+    http.body = adapterutil::chatRequestBody(request.model, request.maxTokens, request.prompt,
+                                             request.stream ? QByteArrayView(R"(,"stream":true)")
+                                                            : QByteArrayView());
     return http;
 }
 
 std::variant<ChatAnswer, ClassifiedError>
 AnthropicAdapter::parseAnswer(const QByteArray &body) const
 {
-    if (body.size() > adapterutil::kMaxAnswerBytes)
-        return malformedError(
-            u"answer is larger than %1 bytes"_s.arg(adapterutil::kMaxAnswerBytes));
-    const Json answerJson = adapterutil::parseJson(body);
-    if (answerJson.is_discarded())
-        return malformedError(u"answer is not valid JSON"_s);
-    if (!answerJson.is_object())
-        return malformedError(u"answer is not a JSON object"_s);
+    auto parsed = adapterutil::parseAnswerObject(body);
+    if (auto *error = std::get_if<ClassifiedError>(&parsed))
+        return std::move(*error);
+    const QJsonObject &answerJson = std::get<QJsonObject>(parsed);
     // A proxy may wrap an API error in a 2xx: what it says is more useful than "malformed".
-    if (stringMember(answerJson, "type") == u"error"_s && objectMember(answerJson, "error"))
+    if (stringMember(answerJson, "type"_L1) == u"error"_s &&
+        answerJson.value("error"_L1).isObject())
         return classifyStreamErrorBody(body);
 
-    const Json *content = member(answerJson, "content");
-    if (!content || !content->is_array())
+    const QJsonValue content = answerJson.value("content"_L1);
+    if (!content.isArray())
         return malformedError(u"answer has no content array"_s);
     ChatAnswer answer;
     // Text may come in several blocks; other block types (tool use, thinking) carry no text.
-    for (std::size_t i = 0; i < content->size(); ++i) {
-        const Json &block = (*content)[i];
-        if (!block.is_object())
+    const QJsonArray blocks = content.toArray();
+    for (qsizetype i = 0; i < blocks.size(); ++i) {
+        const QJsonValue block = blocks.at(i);
+        if (!block.isObject())
             return malformedError(u"answer content[%1] is not an object"_s.arg(i));
-        if (stringMember(block, "type") != u"text"_s)
+        const QJsonObject blockObject = block.toObject();
+        if (stringMember(blockObject, "type"_L1) != u"text"_s)
             continue;
-        const auto text = stringMember(block, "text");
+        const auto text = stringMember(blockObject, "text"_L1);
         if (!text)
             return malformedError(u"answer content[%1].text is not a string"_s.arg(i));
         answer.text += *text;
     }
-    answer.model = stringMember(answerJson, "model").value_or(QString());
-    answer.stopReason = stringMember(answerJson, "stop_reason").value_or(QString());
-    if (const Json *usage = objectMember(answerJson, "usage"))
-        readUsage(*usage, answer);
+    answer.model = stringMember(answerJson, "model"_L1).value_or(QString());
+    answer.stopReason = stringMember(answerJson, "stop_reason"_L1).value_or(QString());
+    const QJsonObject usage = answerJson.value("usage"_L1).toObject();
+    if (const auto input = countMember(usage, "input_tokens"_L1))
+        answer.inputTokens = *input;
+    if (const auto output = countMember(usage, "output_tokens"_L1))
+        answer.outputTokens = *output;
     return answer;
 }
 

@@ -3,6 +3,8 @@
 #include "adapterutil.h"
 #include "errors/classifier.h"
 
+#include <QJsonArray>
+
 using namespace Qt::StringLiterals;
 
 namespace breakwater {
@@ -88,50 +90,44 @@ HttpRequest OpenAIAdapter::buildRequest(const QUrl &baseUrl, const QByteArray &a
     for (const auto &[name, value] : request.extraHeaders.fields())
         http.headers.add(name, value);
 
-    nlohmann::ordered_json body;
-    body["model"] = request.model.toStdString();
-    body["max_tokens"] = request.maxTokens;
-    body["messages"] = nlohmann::ordered_json::array(
-        {{{"role", "user"}, {"content", request.prompt.toStdString()}}});
-    if (request.stream) {
-        body["stream"] = true;
-        body["stream_options"] = {{"include_usage", true}};
-    }
-    http.body = adapterutil::toJsonBytes(body);
+    // The same bytes an ordered_json DOM would dump (tst_provideradapters compares them).
+    http.body = adapterutil::chatRequestBody(
+        request.model, request.maxTokens, request.prompt,
+        request.stream ? QByteArrayView(R"(,"stream":true,"stream_options":{"include_usage":true})")
+                       : QByteArrayView());
     return http;
 }
 
 std::variant<ChatAnswer, ClassifiedError> OpenAIAdapter::parseAnswer(const QByteArray &body) const
 {
-    if (body.size() > adapterutil::kMaxAnswerBytes)
-        return malformedError(
-            u"answer is larger than %1 bytes"_s.arg(adapterutil::kMaxAnswerBytes));
-    const Json answerJson = adapterutil::parseJson(body);
-    if (answerJson.is_discarded())
-        return malformedError(u"answer is not valid JSON"_s);
-    if (!answerJson.is_object())
-        return malformedError(u"answer is not a JSON object"_s);
-    const Json *choices = member(answerJson, "choices");
+    auto parsed = adapterutil::parseAnswerObject(body);
+    if (auto *error = std::get_if<ClassifiedError>(&parsed))
+        return std::move(*error);
+    const QJsonObject &answerJson = std::get<QJsonObject>(parsed);
+    const QJsonValue choices = answerJson.value("choices"_L1);
     // A compatible proxy may wrap an API error in a 2xx: what it says beats "malformed".
-    if (!choices && objectMember(answerJson, "error"))
+    if (choices.isUndefined() && answerJson.value("error"_L1).isObject())
         return classifyStreamErrorBody(body);
-    if (!choices || !choices->is_array() || choices->empty())
+    if (!choices.isArray() || choices.toArray().isEmpty())
         return malformedError(u"answer has no choices"_s);
 
-    const Json &choice = choices->front();
-    const Json *message = objectMember(choice, "message");
-    if (!message)
+    const QJsonValue choice = choices.toArray().first();
+    const QJsonValue message = choice.toObject().value("message"_L1);
+    if (!message.isObject())
         return malformedError(u"answer choices[0] has no message object"_s);
-    const auto content = stringMember(*message, "content");
+    const auto content = stringMember(message.toObject(), "content"_L1);
     if (!content)
         return malformedError(u"answer choices[0].message.content is not a string"_s);
 
     ChatAnswer answer;
     answer.text = *content;
-    answer.model = stringMember(answerJson, "model").value_or(QString());
-    answer.stopReason = stringMember(choice, "finish_reason").value_or(QString());
-    if (const Json *usage = objectMember(answerJson, "usage"))
-        readUsage(*usage, answer);
+    answer.model = stringMember(answerJson, "model"_L1).value_or(QString());
+    answer.stopReason = stringMember(choice.toObject(), "finish_reason"_L1).value_or(QString());
+    const QJsonObject usage = answerJson.value("usage"_L1).toObject();
+    if (const auto input = countMember(usage, "prompt_tokens"_L1))
+        answer.inputTokens = *input;
+    if (const auto output = countMember(usage, "completion_tokens"_L1))
+        answer.outputTokens = *output;
     return answer;
 }
 

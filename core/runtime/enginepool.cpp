@@ -2,11 +2,11 @@
 
 #include "breaker/breakerregistry.h"
 #include "common/random.h"
+#include "engine/eventstream.h"
 #include "transport/qnamtransport.h"
 
 #include <QPointer>
 #include <QThread>
-
 #include <cmath>
 
 namespace breakwater {
@@ -19,11 +19,18 @@ struct EnginePool::Worker {
     std::unique_ptr<QnamTransport> transport;
     std::unique_ptr<SeededRandom> random;
     std::unique_ptr<Engine> engine;
+
+    struct Submission {
+        CallRequest request;
+        Engine::Completion finished;
+    };
+    std::mutex inboxMutex;
+    std::vector<Submission> inbox;
 };
 
 EnginePool::EnginePool(const Config &config, EngineShared shared, Clock &clock, Options options,
                        QObject *parent)
-    : QObject(parent)
+    : QObject(parent), m_events(shared.events)
 {
     // Breakers (and their timers) are made here, in this thread, before any worker runs.
     for (const QString &label : chainLabels(config.chain))
@@ -31,14 +38,15 @@ EnginePool::EnginePool(const Config &config, EngineShared shared, Clock &clock, 
 
     const int engines = std::max(1, options.threads);
     const int perEngine = (options.concurrency + engines - 1) / engines;
-    const int managers = std::max(
-        1, (perEngine + QnamTransport::kConnectionsPerManager - 1) / QnamTransport::kConnectionsPerManager);
+    const int managers = std::max(1, (perEngine + QnamTransport::kConnectionsPerManager - 1) /
+                                         QnamTransport::kConnectionsPerManager);
     for (int i = 0; i < engines; ++i) {
         auto worker = std::make_unique<Worker>();
         worker->context = new QObject;
         auto build = [&, i] {
             worker->transport = std::make_unique<QnamTransport>(managers);
-            worker->random = std::make_unique<SeededRandom>(options.seed * 7919 + static_cast<std::uint64_t>(i));
+            worker->random =
+                std::make_unique<SeededRandom>(options.seed * 7919 + static_cast<std::uint64_t>(i));
             worker->engine = std::make_unique<Engine>(config, shared, *worker->transport, clock,
                                                       *worker->random, options.embeddedBaseUrl);
         };
@@ -81,26 +89,74 @@ QString EnginePool::submit(CallRequest request, Engine::Completion done)
     Worker &worker = *m_workers[m_next];
     m_next = (m_next + 1) % m_workers.size();
     ++m_inFlight;
-    QPointer<EnginePool> self(this);
-    auto finished = [this, self, done = std::move(done)](const CallResult &result) {
-        // From the worker's thread back to ours.
-        QMetaObject::invokeMethod(
-            self.data(),
-            [this, done, result] {
-                --m_inFlight;
-                if (done)
-                    done(result);
-            },
-            Qt::QueuedConnection);
+    // The pool tears its engines down before it dies, and an engine destroyed mid-call runs
+    // no completion, so `this` is alive whenever this runs.
+    auto finished = [this, done = std::move(done)](const CallResult &result) mutable {
+        complete(std::move(done), result);
     };
-    Engine *engine = worker.engine.get();
-    QMetaObject::invokeMethod(
-        worker.context,
-        [engine, request = std::move(request), finished = std::move(finished)]() mutable {
-            engine->call(std::move(request), std::move(finished));
-        },
-        Qt::QueuedConnection);
+    if (!worker.thread) {
+        // One engine on this thread (tests on a FakeClock): no hand-off at all, but `done`
+        // must still not run inside submit().
+        worker.engine->call(std::move(request), std::move(finished));
+        return id;
+    }
+    bool wake = false;
+    {
+        std::lock_guard lock(worker.inboxMutex);
+        wake = worker.inbox.empty();
+        worker.inbox.push_back({std::move(request), std::move(finished)});
+    }
+    if (wake) {
+        Worker *target = &worker;
+        QMetaObject::invokeMethod(
+            worker.context, [target] { startPending(*target); }, Qt::QueuedConnection);
+    }
     return id;
+}
+
+void EnginePool::startPending(Worker &worker)
+{
+    std::vector<Worker::Submission> batch;
+    {
+        std::lock_guard lock(worker.inboxMutex);
+        batch.swap(worker.inbox);
+    }
+    for (Worker::Submission &submission : batch)
+        worker.engine->callNow(std::move(submission.request), std::move(submission.finished));
+}
+
+void EnginePool::complete(Engine::Completion done, const CallResult &result)
+{
+    // Even from the pool's own thread (threads = 0) the completion waits for the event loop:
+    // `done` may end the run and destroy the pool, which must not happen inside the engine.
+    bool wake = false;
+    {
+        std::lock_guard lock(m_outboxMutex);
+        wake = m_outbox.empty();
+        m_outbox.push_back({std::move(done), result});
+    }
+    if (wake)
+        QMetaObject::invokeMethod(this, &EnginePool::deliverCompleted, Qt::QueuedConnection);
+}
+
+void EnginePool::deliverCompleted()
+{
+    // Events a call published before it completed must reach the consumers first (a run's
+    // report is built once the last completion is in): hand over what the stream holds.
+    m_events.flushPending();
+    std::vector<Completed> batch;
+    {
+        std::lock_guard lock(m_outboxMutex);
+        batch.swap(m_outbox);
+    }
+    const QPointer<EnginePool> self(this);
+    for (Completed &completed : batch) {
+        if (!self)
+            return; // a completion ended the run and destroyed the pool: the rest are moot
+        --m_inFlight;
+        if (completed.done)
+            completed.done(completed.result);
+    }
 }
 
 void EnginePool::cancelAll()

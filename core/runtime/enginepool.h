@@ -6,9 +6,9 @@
 
 #include <QObject>
 #include <QUrl>
-
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 class QThread;
@@ -19,6 +19,10 @@ namespace breakwater {
 /// a load run needs to pass one thread's and one QNetworkAccessManager's limits (SPEC.md
 /// section 1: 6 connections per manager; about 7,000 requests/s per thread). Calls are
 /// handed out round-robin; completions come back on the pool's own thread.
+///
+/// Hand-offs between threads are batched both ways: submissions wait in a worker's inbox and
+/// completions in the pool's outbox, and only the first entry of a batch posts a wake-up, so
+/// at load a thread wakes once for many calls rather than once per call.
 class EnginePool final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(EnginePool)
@@ -48,7 +52,21 @@ public:
 
 private:
     struct Worker;
+    struct Completed {
+        Engine::Completion done;
+        CallResult result;
+    };
+    /// On a worker's thread: starts the calls waiting in its inbox.
+    static void startPending(Worker &worker);
+    /// On a worker's thread: queues a finished call's completion for the pool's thread.
+    void complete(Engine::Completion done, const CallResult &result);
+    /// On the pool's thread: runs the completions waiting in the outbox.
+    void deliverCompleted();
+
+    EventStream &m_events;
     std::vector<std::unique_ptr<Worker>> m_workers;
+    std::mutex m_outboxMutex;
+    std::vector<Completed> m_outbox;
     std::size_t m_next = 0;
     quint64 m_nextCallNumber = 1;
     std::atomic<int> m_inFlight{0};
