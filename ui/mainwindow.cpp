@@ -176,6 +176,9 @@ QWidget *MainWindow::buildCharts()
     connect(backToLive, &QPushButton::clicked, this, &MainWindow::showLive);
     bannerLayout->addWidget(m_savedLabel, 1);
     bannerLayout->addWidget(backToLive);
+    m_savedBanner->setToolTip(tr("The charts show a run saved earlier, as it ended. Saved runs "
+                                 "keep no individual retry delays, so those two charts stay "
+                                 "empty. The run bar and breaker cards still show the live lab."));
     m_savedBanner->setVisible(false);
     areaLayout->addWidget(m_savedBanner);
 

@@ -275,8 +275,9 @@ private Q_SLOTS:
         QVERIFY(!model->index(p99, ComparisonModel::RunAColumn).data(Qt::BackgroundRole).isValid());
         QVERIFY(model->headerData(ComparisonModel::RunAColumn, Qt::Horizontal)
                     .toString()
-                    .contains(u"no breaker"_s));
-        QVERIFY(child<QLabel>(panel, u"comparisonTitle"_s)->text().contains(u"breaker on"_s));
+                    .contains(u"#%1"_s.arg(a)));
+        const QString title = child<QLabel>(panel, u"comparisonTitle"_s)->text();
+        QVERIFY(title.contains(u"no breaker"_s) && title.contains(u"breaker on"_s));
     }
 
     void opensASavedRunInTheChartsAndGoesBackToLive()

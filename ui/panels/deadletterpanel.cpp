@@ -29,6 +29,11 @@ namespace breakwater::ui {
 
 using namespace panels;
 
+namespace {
+/// Up to this many entries the columns are fitted to their contents.
+constexpr qsizetype kMeasuredRows = 500;
+} // namespace
+
 DeadLetterPanel::DeadLetterPanel(Database *database, Lab *lab, const QString &databaseError,
                                  QWidget *parent)
     : QWidget(parent), m_database(database), m_databaseError(databaseError)
@@ -201,6 +206,9 @@ void DeadLetterPanel::refresh()
         return;
     }
     m_model->setEntries(*entries);
+    // Measuring visits every row: worth it for the queue sizes people read through.
+    if (entries->size() <= kMeasuredRows)
+        m_table->resizeColumnsToContents();
     for (const QString &id : selected) {
         const int row = m_model->rowOf(id);
         if (row >= 0)

@@ -277,9 +277,9 @@ QVariant ComparisonModel::headerData(int section, Qt::Orientation orientation, i
     case FigureColumn:
         return u"Figure"_s;
     case RunAColumn:
-        return m_nameA.isEmpty() ? u"Run A"_s : u"A: %1"_s.arg(m_nameA);
+        return m_nameA.isEmpty() ? u"Run A"_s : u"Run A (%1)"_s.arg(m_nameA);
     case RunBColumn:
-        return m_nameB.isEmpty() ? u"Run B"_s : u"B: %1"_s.arg(m_nameB);
+        return m_nameB.isEmpty() ? u"Run B"_s : u"Run B (%1)"_s.arg(m_nameB);
     case DifferenceColumn:
         return u"B − A"_s;
     case ColumnCount:

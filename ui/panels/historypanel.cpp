@@ -30,6 +30,9 @@ using namespace panels;
 
 namespace {
 
+/// Up to this many saved runs the columns are fitted to their contents.
+constexpr qsizetype kMeasuredRows = 500;
+
 QTableView *makeTable(QWidget *parent, const QString &name)
 {
     auto *table = new QTableView(parent);
@@ -106,6 +109,10 @@ HistoryPanel::HistoryPanel(Database *database, const QString &databaseError, QWi
     m_comparisonTable->setSelectionMode(QAbstractItemView::NoSelection);
     m_comparisonTable->setToolTip(u"The two runs' figures; the better value of each is "
                                   u"green."_s);
+    QHeaderView *header = m_comparisonTable->horizontalHeader();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(QHeaderView::Stretch);
+    header->setSectionResizeMode(ComparisonModel::FigureColumn, QHeaderView::ResizeToContents);
     auto *comparisonBox = new QWidget(this);
     auto *comparisonLayout = new QVBoxLayout(comparisonBox);
     comparisonLayout->setContentsMargins(0, 0, 0, 0);
@@ -210,6 +217,8 @@ void HistoryPanel::refresh()
         return;
     }
     m_model->setRuns(*runs);
+    if (runs->size() <= kMeasuredRows)
+        m_table->resizeColumnsToContents();
     select(selected);
     updateButtons();
 }
@@ -253,7 +262,8 @@ bool HistoryPanel::openInCharts(qint64 id)
         m_window->currentLab() ? m_window->currentLab()->modelLabels() : QStringList();
     m_window->showSavedRun(snapshotFromReport(run->report, chain), runName(run->summary));
     setStatus(
-        u"The charts show run %1. Press \"Back to live\" over the charts to return."_s.arg(id));
+        u"The charts show run %1 (saved runs keep no individual retry delays). Press \"Back to "
+        u"live\" over the charts to return."_s.arg(id));
     return true;
 }
 
@@ -274,12 +284,11 @@ bool HistoryPanel::compare(qint64 idA, qint64 idB)
     const RunComparison comparison = compareRuns(a->report, b->report);
     const QString nameA = runName(a->summary);
     const QString nameB = runName(b->summary);
-    m_comparison->setComparison(comparison, nameA, nameB);
-    QString title = u"A: %1\nB: %2"_s.arg(nameA, nameB);
+    m_comparison->setComparison(comparison, u"#%1"_s.arg(idA), u"#%1"_s.arg(idB));
+    QString title = u"A = %1    B = %2"_s.arg(nameA, nameB);
     if (a->summary.scenario != b->summary.scenario)
         title += u"\nThese runs are of different scenarios: compare with care."_s;
     m_comparisonTitle->setText(title);
-    m_comparisonTable->resizeColumnsToContents();
     setStatus(u"Comparing run %1 (A) with run %2 (B)."_s.arg(idA).arg(idB));
     return true;
 }
