@@ -7,6 +7,7 @@
 #include "charts/latencychart.h"
 #include "charts/sourceschart.h"
 #include "config/configloader.h"
+#include "dashboardoptions.h"
 #include "mainwindow.h"
 #include "panels/historymodels.h"
 #include "panels/historypanel.h"
@@ -333,6 +334,28 @@ private Q_SLOTS:
         RunHistory history(*m_database);
         QVERIFY(!history.load(id));
         QVERIFY(history.lastError().isEmpty());
+    }
+
+    void noSaveFlagTurnsSavingOff_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<bool>("noSave");
+        QTest::newRow("default saves") << QStringList{u"breakwater"_s} << false;
+        QTest::newRow("--no-save") << QStringList{u"breakwater"_s, u"--no-save"_s} << true;
+        QTest::newRow("with other flags")
+            << QStringList{u"breakwater"_s, u"--presenter"_s, u"--no-save"_s, u"--autostart"_s}
+            << true;
+    }
+
+    void noSaveFlagTurnsSavingOff()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(bool, noSave);
+        const DashboardArguments parsed = parseDashboardArguments(arguments);
+        QVERIFY(parsed.options);
+        QCOMPARE(parsed.options->noSave, noSave);
+        const DashboardArguments help = parseDashboardArguments({u"breakwater"_s, u"--help"_s});
+        QVERIFY(help.message.contains(u"--no-save"_s));
     }
 
     void dashboardRunsAreSavedUnlessSavingIsOff()
