@@ -143,6 +143,7 @@ private Q_SLOTS:
         auto *progress = child<QProgressBar>(panel, u"batchProgress"_s);
         QCOMPARE(progress->maximum(), 6);
         QCOMPARE(progress->value(), 6);
+        QCOMPARE(progress->text(), u"6 of 6 jobs settled"_s);
         const QString countsText = child<QLabel>(panel, u"batchCounts"_s)->text();
         QVERIFY2(countsText.contains(u"4 done"_s) && countsText.contains(u"4 failed"_s) &&
                      countsText.contains(u"2 dead-lettered"_s) &&
@@ -186,6 +187,8 @@ private Q_SLOTS:
     {
         std::unique_ptr<Lab> lab = startedLab();
         BatchPanel panel(m_database.get(), lab.get());
+        QCOMPARE(child<QProgressBar>(panel, u"batchProgress"_s)->text(),
+                 u"The job queue is empty"_s);
         panel.setJobFile(m_dir->filePath(u"missing.jsonl"_s));
         QVERIFY(!panel.start());
         QVERIFY(panel.statusText().contains(u"missing.jsonl"_s));

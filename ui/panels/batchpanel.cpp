@@ -437,6 +437,7 @@ void BatchPanel::updateProgress()
     const int total = counts.total();
     m_progress->setRange(0, std::max(1, total));
     m_progress->setValue(counts.done + counts.dead);
+    m_progress->setFormat(total == 0 ? u"The job queue is empty"_s : u"%v of %m jobs settled"_s);
     m_countsLabel->setText(
         u"%1 done · %2 failed · %3 dead-lettered · %4 pending · %5 in flight"_s.arg(counts.done)
             .arg(m_failedReceives)
