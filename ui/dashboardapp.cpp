@@ -122,8 +122,8 @@ int runDashboard(QApplication &app)
     }
 
     // The queue, dead letters and history live in one SQLite file shared with the CLI (opened
-    // before the window, so it outlives the panels that use it). A
-    // dashboard without it still runs: the three tabs say why they are empty.
+    // before the window, so it outlives the panels that use it). A dashboard without it still
+    // runs: the three tabs say why they are empty.
     QString databaseError;
     const std::unique_ptr<Database> database =
         Database::open(defaultDatabasePath(), &databaseError);
