@@ -3,21 +3,26 @@
 #include "config/configloader.h"
 #include "dashboardoptions.h"
 #include "mainwindow.h"
+#include "panels/batchpanel.h"
 #include "panels/chaospanel.h"
 #include "panels/configeditor.h"
+#include "panels/deadletterpanel.h"
 #include "panels/eventlogview.h"
+#include "panels/historypanel.h"
 #include "panels/promptconsole.h"
-#include "runtime/lab.h"
 #include "runbar.h"
+#include "runtime/lab.h"
 #include "session.h"
+#include "storage/database.h"
 #include "theme.h"
 
 #include <QApplication>
-#include <QMessageBox>
 #include <QFileInfo>
+#include <QMessageBox>
 #include <QScreen>
 #include <QSettings>
 #include <QStyleFactory>
+#include <QTabWidget>
 #include <QTextStream>
 #include <QTimer>
 #include <cstdio>
@@ -116,6 +121,15 @@ int runDashboard(QApplication &app)
         return 3;
     }
 
+    // The queue, dead letters and history live in one SQLite file shared with the CLI (opened
+    // before the window, so it outlives the panels that use it). A dashboard without it still
+    // runs: the three tabs say why they are empty.
+    QString databaseError;
+    const std::unique_ptr<Database> database =
+        Database::open(defaultDatabasePath(), &databaseError);
+    if (!database)
+        err << "breakwater: history, batch and dead letters unavailable: " << databaseError << '\n';
+
     MainWindow window(session, theme);
     window.setConfigPath(configPath);
 
@@ -133,10 +147,41 @@ int runDashboard(QApplication &app)
     window.addSideTab(console, u"Console"_s);
     window.addSideTab(configEditor, u"Config"_s);
     window.addBottomTab(eventLog, u"Event log"_s);
+
+    auto *deadLetters = new DeadLetterPanel(database.get(), window.currentLab(), databaseError);
+    auto *batch = new BatchPanel(database.get(), window.currentLab(), databaseError);
+    auto *history = new HistoryPanel(database.get(), databaseError);
+    history->attach(&window, !options.noSave);
+    deadLetters->setPresenterMode(options.presenter);
+    batch->setPresenterMode(options.presenter);
+    history->setPresenterMode(options.presenter);
+    window.addBottomTab(deadLetters, u"Dead letters"_s);
+    window.addBottomTab(batch, u"Batch"_s);
+    window.addBottomTab(history, u"History"_s);
+    QTabWidget *bottom = window.bottomTabs();
+    bottom->setTabToolTip(bottom->indexOf(eventLog),
+                          u"Everything the engine did, newest last: attempts, retries, breaker "
+                          u"changes, fallbacks."_s);
+    bottom->setTabToolTip(bottom->indexOf(deadLetters),
+                          u"Background jobs that kept failing and were set aside: look at "
+                          u"them, send them again or delete them."_s);
+    bottom->setTabToolTip(bottom->indexOf(batch),
+                          u"Run a file of background jobs through the lab; failures are tried "
+                          u"again, then set aside."_s);
+    bottom->setTabToolTip(bottom->indexOf(history),
+                          u"Finished runs: open one in the charts or compare two side by "
+                          u"side."_s);
+    QObject::connect(batch, &BatchPanel::jobDeadLettered, deadLetters, &DeadLetterPanel::refresh);
+    QObject::connect(batch, &BatchPanel::batchFinished, deadLetters, &DeadLetterPanel::refresh);
+    QObject::connect(deadLetters, &DeadLetterPanel::queueChanged, batch,
+                     &BatchPanel::refreshCounts);
+
     QObject::connect(&window, &MainWindow::labChanged, &window, [=](Lab *lab) {
         chaosPanel->setLab(lab);
         console->setLab(lab);
         eventLog->setLab(lab);
+        deadLetters->setLab(lab);
+        batch->setLab(lab);
     });
     QObject::connect(configEditor, &ConfigEditor::configApplied, &window,
                      [&session, &window](const nlohmann::json &config) {

@@ -31,8 +31,12 @@ DashboardArguments parseDashboardArguments(const QStringList &arguments)
         u"time-scale"_s,
         u"Multiply every duration of a run by F (0.1 runs a 60 s scenario in 6 s)."_s, u"F"_s,
         u"1"_s);
+    const QCommandLineOption noSave(
+        u"no-save"_s,
+        u"Do not save finished runs to the history (default: each is saved in $BREAKWATER_DB, "
+        u"else ~/.local/share/breakwater/breakwater.db)."_s);
     parser.addOptions(
-        {config, scenario, autostart, presenter, screenshot, screenshotAfter, timeScale});
+        {config, scenario, autostart, presenter, screenshot, screenshotAfter, timeScale, noSave});
 
     DashboardArguments result;
     if (!parser.parse(arguments)) {
@@ -55,6 +59,7 @@ DashboardArguments parseDashboardArguments(const QStringList &arguments)
     options.scenarioPath = parser.value(scenario);
     options.autostart = parser.isSet(autostart);
     options.presenter = parser.isSet(presenter);
+    options.noSave = parser.isSet(noSave);
     options.screenshotPath = parser.value(screenshot);
     bool ok = false;
     options.screenshotAfter = parser.value(screenshotAfter).toDouble(&ok);

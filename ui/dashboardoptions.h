@@ -18,6 +18,8 @@ struct DashboardOptions {
     QString screenshotPath;
     double screenshotAfter = 5.0;
     double timeScale = 1.0;
+    /// Do not save finished runs to the history.
+    bool noSave = false;
 };
 
 /// The result of parsing: options, or an exit code with the text to print (help, version or

@@ -152,7 +152,38 @@ MainWindow::~MainWindow()
 
 QWidget *MainWindow::buildCharts()
 {
+    auto *area = new QWidget;
+    auto *areaLayout = new QVBoxLayout(area);
+    areaLayout->setContentsMargins(0, 0, 0, 0);
+    areaLayout->setSpacing(m_theme.px(4));
+
+    // Shown while the charts hold a saved run, so nobody takes it for the live lab.
+    m_savedBanner = new QWidget;
+    m_savedBanner->setObjectName(u"savedRunBanner"_s);
+    m_savedBanner->setAutoFillBackground(true);
+    QPalette bannerPalette = m_savedBanner->palette();
+    bannerPalette.setColor(QPalette::Window, QColor(0x1f, 0x4e, 0x8c));
+    bannerPalette.setColor(QPalette::WindowText, m_theme.text());
+    m_savedBanner->setPalette(bannerPalette);
+    auto *bannerLayout = new QHBoxLayout(m_savedBanner);
+    bannerLayout->setContentsMargins(m_theme.px(8), m_theme.px(3), m_theme.px(8), m_theme.px(3));
+    m_savedLabel = new QLabel;
+    m_savedLabel->setObjectName(u"savedRunTitle"_s);
+    m_savedLabel->setFont(m_theme.font(10, true));
+    auto *backToLive = new QPushButton(tr("Back to live"));
+    backToLive->setObjectName(u"backToLive"_s);
+    backToLive->setToolTip(tr("Show the current lab in the charts again."));
+    connect(backToLive, &QPushButton::clicked, this, &MainWindow::showLive);
+    bannerLayout->addWidget(m_savedLabel, 1);
+    bannerLayout->addWidget(backToLive);
+    m_savedBanner->setToolTip(tr("The charts show a run saved earlier, as it ended. Saved runs "
+                                 "keep no individual retry delays, so those two charts stay "
+                                 "empty. The run bar and breaker cards still show the live lab."));
+    m_savedBanner->setVisible(false);
+    areaLayout->addWidget(m_savedBanner);
+
     auto *grid = new QWidget;
+    areaLayout->addWidget(grid, 1);
     auto *layout = new QGridLayout(grid);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(m_theme.px(6));
@@ -186,7 +217,34 @@ QWidget *MainWindow::buildCharts()
         layout->setColumnStretch(i, 1);
     for (int i = 0; i < 2; ++i)
         layout->setRowStretch(i, 1);
-    return grid;
+    return area;
+}
+
+void MainWindow::showSavedRun(const RecorderSnapshot &snapshot, const QString &title)
+{
+    m_savedSnapshot = snapshot;
+    m_savedLabel->setText(tr("Charts show a saved run: %1").arg(title));
+    m_savedBanner->setVisible(true);
+    for (LiveChart *chart : std::as_const(m_charts))
+        chart->clear();
+    m_chartKey = ChartKey();
+    m_drawnRetries = -1;
+    refresh();
+    Q_EMIT savedRunShown(true);
+}
+
+void MainWindow::showLive()
+{
+    if (!m_savedSnapshot)
+        return;
+    m_savedSnapshot.reset();
+    m_savedBanner->setVisible(false);
+    for (LiveChart *chart : std::as_const(m_charts))
+        chart->clear();
+    m_chartKey = ChartKey();
+    m_drawnRetries = -1;
+    refresh();
+    Q_EMIT savedRunShown(false);
 }
 
 void MainWindow::buildMenus()
@@ -351,6 +409,10 @@ void MainWindow::onLabChanged(Lab *lab)
             [this](const EngineEvent &event) { onEngineEvent(event); }, Qt::DirectConnection);
     }
     rebuildCards(lab);
+    // A new lab is news: the charts follow it, not a saved run opened before.
+    const bool wasSaved = m_savedSnapshot.has_value();
+    m_savedSnapshot.reset();
+    m_savedBanner->setVisible(false);
     for (LiveChart *chart : std::as_const(m_charts))
         chart->clear();
     m_chartKey = ChartKey();
@@ -361,6 +423,8 @@ void MainWindow::onLabChanged(Lab *lab)
     m_runStatusError = false;
     refresh();
     updateStatus();
+    if (wasSaved)
+        Q_EMIT savedRunShown(false);
     Q_EMIT labChanged(lab);
 }
 
@@ -530,22 +594,24 @@ void MainWindow::refresh()
         card->refreshBreaker();
     }
 
+    // A saved run, when one is open, replaces the live snapshot in the charts only.
+    const RecorderSnapshot &shown = m_savedSnapshot ? *m_savedSnapshot : m_snapshot;
     ChartFrame frame;
-    frame.snapshot = &m_snapshot;
-    frame.timeEnd = timeAxisEnd();
+    frame.snapshot = &shown;
+    frame.timeEnd = m_savedSnapshot ? std::max(1.0, shown.elapsedSeconds) : timeAxisEnd();
     frame.alertThreshold = lab->config().alert.errorRate;
     frame.maxPoints = kMaxChartPoints;
     ChartKey key;
-    key.points = m_snapshot.series.points;
-    key.step = m_snapshot.series.step.count();
-    key.notes = m_snapshot.timeline.size();
+    key.points = shown.series.points;
+    key.step = shown.series.step.count();
+    key.notes = shown.timeline.size();
     key.timeEnd = frame.timeEnd;
     const bool seriesChanged = !(key == m_chartKey);
-    const bool retriesChanged = m_snapshot.totals.retries != m_drawnRetries;
+    const bool retriesChanged = shown.totals.retries != m_drawnRetries;
     // Under load retries change on every refresh: their charts redraw at most twice a second.
     const bool retriesDue = retriesChanged && (seriesChanged || !m_retryThrottle.isValid() ||
                                                m_retryThrottle.elapsed() >= kRetryRefreshMs);
-    if (m_frozen && !seriesChanged && !retriesChanged)
+    if ((m_frozen || m_savedSnapshot) && !seriesChanged && !retriesChanged)
         return;
     // The breaker line reaches to now on every refresh; the series charts move with new points.
     m_breakerChart->updateFrame(frame);
@@ -558,7 +624,7 @@ void MainWindow::refresh()
             chart->updateFrame(frame);
     }
     if (seriesChanged || retriesDue) {
-        m_drawnRetries = m_snapshot.totals.retries;
+        m_drawnRetries = shown.totals.retries;
         m_retryThrottle.restart();
         m_retryChart->updateFrame(frame);
         m_histogramChart->updateFrame(frame);

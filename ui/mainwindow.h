@@ -8,10 +8,12 @@
 #include <QMap>
 #include <QMetaObject>
 #include <functional>
+#include <optional>
 
 class QAction;
 class QGridLayout;
 class QHBoxLayout;
+class QLabel;
 class QSplitter;
 class QTabWidget;
 class QTimer;
@@ -91,6 +93,16 @@ public:
     /// The last snapshot shown.
     const RecorderSnapshot &lastSnapshot() const { return m_snapshot; }
 
+    /// Shows a saved run in the charts instead of the current lab, under a banner that names
+    /// it (`title`) with a Back to live button; the run bar and breaker cards stay live. Ends
+    /// with showLive(), a new run or Reset.
+    void showSavedRun(const RecorderSnapshot &snapshot, const QString &title);
+    /// The charts follow the current lab again.
+    void showLive();
+    bool isShowingSavedRun() const { return m_savedSnapshot.has_value(); }
+    /// The banner over the charts while a saved run is shown.
+    QWidget *savedRunBanner() const { return m_savedBanner; }
+
     RunBar *runBar() const { return m_runBar; }
     AlertBanner *alertBanner() const { return m_alertBanner; }
     QList<BreakerCard *> breakerCards() const { return m_cards; }
@@ -126,6 +138,8 @@ Q_SIGNALS:
     void runFinished();
     /// The picked scenario changed.
     void scenarioChanged(const QString &path);
+    /// The charts switched between a saved run (showSavedRun) and the live lab.
+    void savedRunShown(bool shown);
 
 private:
     void buildMenus();
@@ -173,6 +187,10 @@ private:
 
     QTimer *m_refreshTimer = nullptr;
     RecorderSnapshot m_snapshot;
+    /// The saved run the charts show instead of m_snapshot, if any.
+    std::optional<RecorderSnapshot> m_savedSnapshot;
+    QWidget *m_savedBanner = nullptr;
+    QLabel *m_savedLabel = nullptr;
     /// After a run finished the charts keep its last snapshot.
     bool m_frozen = false;
     QString m_runStatus;
