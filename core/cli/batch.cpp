@@ -185,6 +185,8 @@ int runBatch(const QStringList &arguments)
             return BadInput;
         }
     }
+    if (!checkOutputPath(parser.value(output), QStringLiteral("batch"), QStringLiteral("--output")))
+        return BadInput;
     std::optional<Config> config = loadConfigOption(parser, QStringLiteral("batch"));
     if (!config)
         return BadInput;
