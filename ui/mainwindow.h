@@ -12,6 +12,7 @@
 class QAction;
 class QGridLayout;
 class QHBoxLayout;
+class QLabel;
 class QSplitter;
 class QTabWidget;
 class QTimer;
@@ -166,6 +167,9 @@ private:
     SourcesChart *m_sourcesChart = nullptr;
     LatencyChart *m_latencyChart = nullptr;
     ThroughputChart *m_throughputChart = nullptr;
+
+    /// Which key each provider of the chain uses, masked to its last four characters.
+    QLabel *m_keysLabel = nullptr;
 
     QAction *m_startAction = nullptr;
     QAction *m_stopAction = nullptr;
