@@ -153,6 +153,8 @@ int runBatch(const QStringList &arguments)
         err << command << "unexpected argument '" << parser.positionalArguments().first() << "'\n";
         return BadInput;
     }
+    if (!checkFileOptions(parser, QStringLiteral("batch"), {"input", "db", "config", "output"}))
+        return BadInput;
     BatchOptions options;
     bool ok = false;
     options.concurrency = parser.value(concurrency).toInt(&ok);

@@ -74,6 +74,8 @@ int runChaos(const QStringList &arguments)
             arguments))
         return *exit;
     QTextStream err(stderr);
+    if (!checkFileOptions(parser, QStringLiteral("chaos"), {"profile"}))
+        return BadInput;
     if (!parser.positionalArguments().isEmpty()) {
         err << "breakwater-cli chaos: unexpected argument '" << parser.positionalArguments().first()
             << "'\n";

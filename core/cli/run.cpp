@@ -137,6 +137,8 @@ int runRun(const QStringList &arguments)
         err << "breakwater-cli run: --scenario FILE is required\n";
         return BadInput;
     }
+    if (!checkFileOptions(parser, QStringLiteral("run"), {"scenario", "config", "db"}))
+        return BadInput;
     struct {
         int threads = 2;
         double timeScale = 1.0;

@@ -248,8 +248,7 @@ private Q_SLOTS:
             u"load.prompts: unknown built-in prompt set 'huge'"_s);
         row("scenario missing prompt file", s, R"({"load": {"prompts": "nope.txt"}})",
             u"load.prompts: no prompt file 'nope.txt'"_s);
-        row("scenario unknown key", s, R"({"lod": {}})",
-            u"unknown field 'lod'"_s);
+        row("scenario unknown key", s, R"({"lod": {}})", u"unknown field 'lod'"_s);
         row("scenario unknown load key", s, R"({"load": {"rsp": 5}})",
             u"load: unknown field 'rsp' (did you mean 'rps'?)"_s);
         row("scenario config not object", s, R"({"config": []})", u"config: must be an object"_s);
@@ -509,6 +508,8 @@ private Q_SLOTS:
             u"--seed: must be a whole number >= 0"_s);
         row("send seed empty", {u"send"_s, u"--seed="_s, u"hi"_s},
             u"--seed: must be a whole number >= 0"_s);
+        row("send config empty", {u"send"_s, u"--config="_s, u"hi"_s},
+            u"--config: must name a file"_s);
         row("send stream with value", {u"send"_s, u"--stream=yes"_s, u"hi"_s},
             u"Unexpected value after '--stream'"_s);
 
@@ -558,6 +559,16 @@ private Q_SLOTS:
             u"--report: {dir}: is a directory"_s);
         row("run quiet with value", run + QStringList{u"--quiet=no"_s},
             u"Unexpected value after '--quiet'"_s);
+        row("run no-save with value", run + QStringList{u"--no-save=yes"_s},
+            u"Unexpected value after '--no-save'"_s);
+        row("run scenario empty", {u"run"_s, u"--scenario="_s}, u"--scenario: must name a file"_s);
+        row("run config empty", run + QStringList{u"--config="_s}, u"--config: must name a file"_s);
+        row("run db empty", run + QStringList{u"--db="_s}, u"--db: must name a file"_s);
+        row("run db without value", run + QStringList{u"--db"_s}, u"Missing value after '--db'"_s);
+        row("run report without value", run + QStringList{u"--report"_s},
+            u"Missing value after '--report'"_s);
+        row("run threads without value", run + QStringList{u"--threads"_s},
+            u"Missing value after '--threads'"_s);
 
         // chaos
         row("chaos stray argument", {u"chaos"_s, u"extra"_s}, u"unexpected argument 'extra'"_s);
@@ -573,6 +584,11 @@ private Q_SLOTS:
             u"--seed: must be a whole number >= 0"_s);
         row("chaos bind not an address", {u"chaos"_s, u"--bind"_s, u"localhost:80"_s},
             u"--bind: 'localhost:80' is not an IP address"_s);
+        row("chaos profile empty", {u"chaos"_s, u"--profile="_s}, u"--profile: must name a file"_s);
+        row("chaos profile without value", {u"chaos"_s, u"--profile"_s},
+            u"Missing value after '--profile'"_s);
+        row("chaos bind without value", {u"chaos"_s, u"--bind"_s},
+            u"Missing value after '--bind'"_s);
         row("chaos profile missing file", {u"chaos"_s, u"--profile"_s, u"{dir}/none.json"_s},
             u"{dir}/none.json: cannot read"_s);
 
@@ -607,6 +623,15 @@ private Q_SLOTS:
             u"--metrics-port: must be a port from 0 to 65535"_s);
         row("batch input without value", {u"batch"_s, u"--input"_s},
             u"Missing value after '--input'"_s);
+        row("batch input empty", batch + QStringList{u"--input="_s},
+            u"--input: must name a file"_s);
+        row("batch db empty", {u"batch"_s, u"--db="_s}, u"--db: must name a file"_s);
+        row("batch output empty", batch + QStringList{u"--output="_s},
+            u"--output: must name a file"_s);
+        row("batch output without value", batch + QStringList{u"--output"_s},
+            u"Missing value after '--output'"_s);
+        row("batch quiet with value", batch + QStringList{u"--quiet=1"_s},
+            u"Unexpected value after '--quiet'"_s);
         row("batch config missing file", batch + QStringList{u"--config"_s, u"{dir}/none.json"_s},
             u"{dir}/none.json: cannot read"_s);
         row("batch db is a directory", {u"batch"_s, u"--db"_s, u"{dir}"_s, u"--quiet"_s},
@@ -643,6 +668,9 @@ private Q_SLOTS:
             u"{dir}/no/such/out.jsonl: cannot write"_s);
         row("dlq db without value", {u"dlq"_s, u"list"_s, u"--db"_s},
             u"Missing value after '--db'"_s);
+        row("dlq db empty", {u"dlq"_s, u"list"_s, u"--db="_s}, u"--db: must name a file"_s);
+        row("dlq all with value", {u"dlq"_s, u"redrive"_s, u"--all=yes"_s, u"--db"_s, u"{db}"_s},
+            u"Unexpected value after '--all'"_s);
         row("dlq db missing", {u"dlq"_s, u"list"_s, u"--db"_s, u"{dir}/none.db"_s},
             u"{dir}/none.db: no such database file"_s);
         row("dlq db is a directory", {u"dlq"_s, u"list"_s, u"--db"_s, u"{dir}"_s}, u"{dir}: "_s);
