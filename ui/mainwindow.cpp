@@ -122,6 +122,12 @@ MainWindow::MainWindow(DashboardSession &session, const Theme &theme, QWidget *p
     buildMenus();
     statusBar()->setSizeGripEnabled(false);
     statusBar()->setFont(theme.font(9));
+    m_keysLabel = new QLabel;
+    m_keysLabel->setObjectName(u"providerKeys"_s);
+    m_keysLabel->setToolTip(tr("The API key each provider of the chain sends, read from the "
+                               "environment variable the config names. Only the last four "
+                               "characters are ever shown."));
+    statusBar()->addPermanentWidget(m_keysLabel);
 
     m_runBar->setScenarios(bundledScenarios());
     connect(m_runBar->startButton(), &QPushButton::clicked, this, &MainWindow::startRun);
@@ -551,6 +557,7 @@ void MainWindow::updateStatus()
     }
     if (!real.isEmpty())
         parts.append(tr("REAL: %1").arg(real.join(u", "_s)));
+    m_keysLabel->setText(chainKeysText(config));
     parts.append(
         tr("config: %1").arg(m_configPath.isEmpty() ? tr("built-in default") : m_configPath));
     if (scale != 1.0)

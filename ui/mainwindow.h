@@ -181,6 +181,9 @@ private:
     LatencyChart *m_latencyChart = nullptr;
     ThroughputChart *m_throughputChart = nullptr;
 
+    /// Which key each provider of the chain uses, masked to its last four characters.
+    QLabel *m_keysLabel = nullptr;
+
     QAction *m_startAction = nullptr;
     QAction *m_stopAction = nullptr;
     QAction *m_resetAction = nullptr;

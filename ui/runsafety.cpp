@@ -68,6 +68,42 @@ QString realRunQuestion(const Config &config, const Scenario &scenario)
         .arg(config.retry.maxAttempts);
 }
 
+QString maskedKey(const QString &key)
+{
+    // Twelve or more characters keep at least eight hidden: four say which key, no more.
+    constexpr qsizetype kShownChars = 4;
+    constexpr qsizetype kMinLengthToShow = 12;
+    if (key.isEmpty())
+        return QString();
+    if (key.size() < kMinLengthToShow)
+        return u"…"_s;
+    return u"…"_s + key.right(kShownChars);
+}
+
+QString providerKeyText(const ProviderConfig &provider)
+{
+    if (provider.apiKeyEnv.isEmpty())
+        return isSimulated(provider) ? QObject::tr("no key (simulated)") : QObject::tr("no key");
+    const QString key = qEnvironmentVariable(provider.apiKeyEnv.toLocal8Bit().constData());
+    if (key.isEmpty())
+        return QObject::tr("no key ($%1 is not set)").arg(provider.apiKeyEnv);
+    return QObject::tr("key %1 (from $%2)").arg(maskedKey(key), provider.apiKeyEnv);
+}
+
+QString chainKeysText(const Config &config)
+{
+    QStringList seen;
+    QStringList parts;
+    for (const ChainEntry &entry : config.chain) {
+        const ProviderConfig *provider = config.provider(entry.provider);
+        if (!provider || seen.contains(provider->name))
+            continue;
+        seen.append(provider->name);
+        parts.append(provider->name + u": "_s + providerKeyText(*provider));
+    }
+    return parts.join(u" · "_s);
+}
+
 QStringList apiKeysInUse(const Config &config)
 {
     QStringList keys;

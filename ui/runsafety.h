@@ -26,6 +26,19 @@ qint64 estimatedRequests(const Scenario &scenario);
 /// about how many requests, and that retries may add more.
 QString realRunQuestion(const Config &config, const Scenario &scenario);
 
+/// `key` as the UI may show it: "…" and its last four characters, or "…" alone when the key
+/// is shorter than 12 characters (four of them would give too much of it away). Empty for
+/// an empty key.
+QString maskedKey(const QString &key);
+
+/// Where `provider`'s key comes from, for display: "key …abcd (from $ENV)", "no key ($ENV is
+/// not set)", "no key (simulated)" or "no key". Reads the environment; never the whole key.
+QString providerKeyText(const ProviderConfig &provider);
+
+/// One line naming each provider of `config`'s chain (once, in chain order) with
+/// providerKeyText: "chaos: no key (simulated) · openai: key …abcd (from $OPENAI_API_KEY)".
+QString chainKeysText(const Config &config);
+
 /// The values of the API key environment variables `config` names (non-empty ones only).
 QStringList apiKeysInUse(const Config &config);
 

@@ -2,8 +2,10 @@
 
 #include "chaos/chaosprofile.h"
 #include "common/jsonqt.h"
+#include "config/configloader.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QStringList>
 
@@ -95,6 +97,11 @@ ParsedJobs parseJobLines(const QByteArray &data)
                 {lineNumber, QStringLiteral("invalid JSON: ") + parseErrorText(error)});
             continue;
         }
+        // The payload is copied and stored (dump), both recursive: deep input stops here.
+        if (isNestedDeeperThan(json)) {
+            parsed.errors.append({lineNumber, tooDeepMessage()});
+            continue;
+        }
         const QString problem = problemWith(json);
         if (!problem.isEmpty()) {
             parsed.errors.append({lineNumber, problem});
@@ -116,13 +123,31 @@ ParsedJobs parseJobLines(const QByteArray &data)
 
 std::optional<ParsedJobs> readJobFile(const QString &path, QString *error)
 {
+    if (QFileInfo(path).isDir()) {
+        if (error)
+            *error = QStringLiteral("%1: cannot read: it is a directory").arg(path);
+        return std::nullopt;
+    }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         if (error)
             *error = QStringLiteral("%1: cannot read: %2").arg(path, file.errorString());
         return std::nullopt;
     }
-    return parseJobLines(file.readAll());
+    const QByteArray data = file.readAll();
+    if (file.error() != QFileDevice::NoError) {
+        if (error)
+            *error = QStringLiteral("%1: cannot read: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    // A job file given but empty is a mistake (the wrong file, or one not written yet); to
+    // resume what the queue holds, a batch is run without --input.
+    if (data.trimmed().isEmpty() || data.trimmed() == "\xEF\xBB\xBF") {
+        if (error)
+            *error = QStringLiteral("%1: no jobs (one JSON object a line expected)").arg(path);
+        return std::nullopt;
+    }
+    return parseJobLines(data);
 }
 
 CallRequest callRequestFor(const ReceivedJob &job)

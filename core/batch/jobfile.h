@@ -36,8 +36,8 @@ struct ParsedJobs {
 /// `chaos_latency_ms` (sent as `x-chaos-latency-ms`). Other fields are kept and ignored.
 ParsedJobs parseJobLines(const QByteArray &data);
 
-/// Reads and parses a job file; nullopt with `error` ("FILE: cannot read: why") when it
-/// cannot be read.
+/// Reads and parses a job file; nullopt with `error` ("FILE: cannot read: why", "FILE: no
+/// jobs …") when it cannot be read or holds nothing but blank lines.
 std::optional<ParsedJobs> readJobFile(const QString &path, QString *error);
 
 /// The robust call for one receive of a job: its prompt, the chaos headers it asks for, and

@@ -132,6 +132,10 @@ ChaosProfileParseResult parseChaosProfile(const nlohmann::json &json, const QStr
         reader.error(QStringLiteral("must be an object"));
         return result;
     }
+    if (isNestedDeeperThan(json)) {
+        reader.error(tooDeepMessage());
+        return result;
+    }
     reader.members("models", [&](const QString &name, JsonReader &entry) {
         if (name.isEmpty())
             entry.error(QStringLiteral("a model name must not be empty"));
@@ -183,9 +187,10 @@ ChaosModelPatchResult patchChaosModel(const ChaosModelProfile &model, const nloh
                                       const QString &file, const QString &path)
 {
     ChaosModelPatchResult result;
-    if (!partial.is_object()) {
+    if (!partial.is_object() || isNestedDeeperThan(partial)) {
         JsonReader reader(partial, file, result.errors, path);
-        reader.error(QStringLiteral("must be an object"));
+        // The merge below recurses as deep as the patch goes.
+        reader.error(partial.is_object() ? tooDeepMessage() : QStringLiteral("must be an object"));
         return result;
     }
     nlohmann::json merged = mergePatch(chaosModelProfileToJson(model), partial);
@@ -218,9 +223,10 @@ ChaosTimelineParseResult parseChaosTimeline(const nlohmann::json &json, const QS
                                             const QString &path)
 {
     ChaosTimelineParseResult result;
-    if (!json.is_array()) {
+    if (!json.is_array() || isNestedDeeperThan(json)) {
         JsonReader reader(json, file, result.errors, path);
-        reader.error(QStringLiteral("must be an array"));
+        // Each `set` is copied into its entry, and copying recurses.
+        reader.error(json.is_array() ? tooDeepMessage() : QStringLiteral("must be an array"));
         return result;
     }
     QList<ChaosTimelineEntry> timeline;

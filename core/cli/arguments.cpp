@@ -29,4 +29,18 @@ std::optional<int> parseArguments(QCommandLineParser &parser, const QString &com
     return std::nullopt;
 }
 
+bool checkFileOptions(const QCommandLineParser &parser, const QString &command,
+                      std::initializer_list<const char *> names)
+{
+    for (const char *name : names) {
+        const QString option = QString::fromLatin1(name);
+        if (parser.isSet(option) && parser.value(option).trimmed().isEmpty()) {
+            QTextStream(stderr) << "breakwater-cli " << command << ": --" << option
+                                << ": must name a file\n";
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace breakwater::cli

@@ -153,6 +153,8 @@ int runBatch(const QStringList &arguments)
         err << command << "unexpected argument '" << parser.positionalArguments().first() << "'\n";
         return BadInput;
     }
+    if (!checkFileOptions(parser, QStringLiteral("batch"), {"input", "db", "config", "output"}))
+        return BadInput;
     BatchOptions options;
     bool ok = false;
     options.concurrency = parser.value(concurrency).toInt(&ok);
@@ -185,6 +187,8 @@ int runBatch(const QStringList &arguments)
             return BadInput;
         }
     }
+    if (!checkOutputPath(parser.value(output), QStringLiteral("batch"), QStringLiteral("--output")))
+        return BadInput;
     std::optional<Config> config = loadConfigOption(parser, QStringLiteral("batch"));
     if (!config)
         return BadInput;

@@ -74,6 +74,13 @@ int runChaos(const QStringList &arguments)
             arguments))
         return *exit;
     QTextStream err(stderr);
+    if (!checkFileOptions(parser, QStringLiteral("chaos"), {"profile"}))
+        return BadInput;
+    if (!parser.positionalArguments().isEmpty()) {
+        err << "breakwater-cli chaos: unexpected argument '" << parser.positionalArguments().first()
+            << "'\n";
+        return BadInput;
+    }
     bool ok = false;
     const int port = parser.value(portOption).toInt(&ok);
     if (!ok || port < 0 || port > 65535) {

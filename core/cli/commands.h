@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QStringList>
 
+#include <initializer_list>
 #include <optional>
 
 namespace breakwater::cli {
@@ -20,5 +21,11 @@ int runDlq(const QStringList &arguments);
 /// message on stderr), nullopt to go on.
 std::optional<int> parseArguments(QCommandLineParser &parser, const QString &command,
                                   const QString &description, const QStringList &arguments);
+
+/// Checks that each of the file options `names` (without "--") that is given names a file:
+/// `--config=` must not quietly mean the default. Prints "breakwater-cli COMMAND: --NAME:
+/// must name a file" for the first empty one and returns false.
+bool checkFileOptions(const QCommandLineParser &parser, const QString &command,
+                      std::initializer_list<const char *> names);
 
 } // namespace breakwater::cli

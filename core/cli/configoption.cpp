@@ -2,6 +2,8 @@
 
 #include "config/configloader.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QTextStream>
 
 #include <cstdio>
@@ -28,6 +30,24 @@ std::optional<Config> loadConfigOption(const QCommandLineParser &parser, const Q
         return std::nullopt;
     }
     return parsed.config;
+}
+
+bool checkOutputPath(const QString &path, const QString &command, const QString &flag)
+{
+    if (path.isEmpty() || path == QStringLiteral("-"))
+        return true;
+    const QFileInfo info(path);
+    QString problem;
+    if (info.isDir())
+        problem = QStringLiteral("is a directory");
+    else if (!info.absoluteDir().exists())
+        problem = QStringLiteral("the directory does not exist");
+    if (problem.isEmpty())
+        return true;
+    // Found now, not after a run of minutes that then cannot be written.
+    QTextStream(stderr) << "breakwater-cli " << command << ": " << flag << ": " << path << ": "
+                        << problem << '\n';
+    return false;
 }
 
 } // namespace breakwater::cli

@@ -177,6 +177,8 @@ int runDlq(const QStringList &arguments)
         return *exit;
     QTextStream out(stdout);
     QTextStream err(stderr);
+    if (!checkFileOptions(parser, QStringLiteral("dlq"), {"db"}))
+        return BadInput;
     QStringList positional = parser.positionalArguments();
     if (positional.isEmpty()) {
         err << "breakwater-cli dlq: expected an action: list, show, redrive, purge or export\n"

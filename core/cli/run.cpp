@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/configoption.h"
 #include "config/configloader.h"
 #include "load/loadgenerator.h"
 #include "recorder/runrecorder.h"
@@ -18,6 +19,9 @@
 
 namespace breakwater::cli {
 namespace {
+
+/// The smallest --time-scale: a 60 s scenario in 60 ms.
+constexpr double kMinTimeScale = 0.001;
 
 QString clock(double seconds)
 {
@@ -133,6 +137,8 @@ int runRun(const QStringList &arguments)
         err << "breakwater-cli run: --scenario FILE is required\n";
         return BadInput;
     }
+    if (!checkFileOptions(parser, QStringLiteral("run"), {"scenario", "config", "db"}))
+        return BadInput;
     struct {
         int threads = 2;
         double timeScale = 1.0;
@@ -145,8 +151,12 @@ int runRun(const QStringList &arguments)
         return BadInput;
     }
     options.timeScale = parser.value(timeScaleOption).toDouble(&ok);
-    if (!ok || !(options.timeScale > 0) || options.timeScale > 100) {
-        err << "breakwater-cli run: --time-scale: must be a number > 0 and <= 100\n";
+    // Below the floor every duration rounds to 0 ms: a run of nothing that "passes".
+    if (!ok || !(options.timeScale > 0) || options.timeScale > 100 ||
+        options.timeScale < kMinTimeScale) {
+        err << "breakwater-cli run: --time-scale: must be a number > 0 and <= 100 (and at "
+               "least "
+            << kMinTimeScale << ")\n";
         return BadInput;
     }
     if (parser.isSet(seedOption)) {
@@ -165,6 +175,10 @@ int runRun(const QStringList &arguments)
         }
     }
 
+    if (!checkOutputPath(parser.value(reportOption), QStringLiteral("run"),
+                         QStringLiteral("--report")))
+        return BadInput;
+
     const QString scenarioPath = parser.value(scenarioOption);
     const ScenarioParseResult parsedScenario = loadScenarioFile(scenarioPath);
     if (!parsedScenario.scenario) {
@@ -175,6 +189,13 @@ int runRun(const QStringList &arguments)
     const Scenario &scenario = *parsedScenario.scenario;
     nlohmann::json baseConfig = defaultConfigJson();
     if (parser.isSet(configOpt)) {
+        // The base config alone first: its mistakes then name its file, not "base + scenario".
+        const ConfigParseResult base = loadConfigFile(parser.value(configOpt));
+        if (!base.config) {
+            for (const ValidationError &error : base.errors)
+                err << "breakwater-cli run: " << error.toString() << '\n';
+            return BadInput;
+        }
         if (auto error = readJsonFile(parser.value(configOpt), baseConfig)) {
             err << "breakwater-cli run: " << error->toString() << '\n';
             return BadInput;

@@ -41,6 +41,8 @@ int runSend(const QStringList &arguments)
             arguments))
         return *exit;
     QTextStream err(stderr);
+    if (!checkFileOptions(parser, QStringLiteral("send"), {"config"}))
+        return BadInput;
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1) {
         err << "breakwater-cli send: expected exactly one PROMPT (quote it)\n";

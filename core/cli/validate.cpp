@@ -16,10 +16,23 @@ enum class FileKind { Config, Scenario, ChaosProfile };
 
 FileKind detectKind(const nlohmann::json &json)
 {
-    if (json.contains("load") || json.contains("expect") || json.contains("duration_s") ||
-        json.contains("chaos"))
+    // The kind whose top-level fields the file uses most; a file that uses none (all typos)
+    // is read as a config. A scenario's `config` and `seed` make it a scenario too, so that
+    // its own mistakes are reported as a scenario's, not as unknown config fields.
+    const auto count = [&json](std::initializer_list<const char *> keys) {
+        int found = 0;
+        for (const char *key : keys)
+            found += json.contains(key) ? 1 : 0;
+        return found;
+    };
+    const int scenario = count({"name", "description", "duration_s", "seed", "load", "config",
+                                "chaos", "expect"});
+    const int config = count({"providers", "chain", "retry", "breaker", "timeouts", "context",
+                              "cache", "degraded_text", "alert", "metrics"});
+    const int profile = count({"models"});
+    if (scenario > config && scenario >= profile)
         return FileKind::Scenario;
-    if (json.contains("models") && !json.contains("chain") && !json.contains("providers"))
+    if (profile > config)
         return FileKind::ChaosProfile;
     return FileKind::Config;
 }

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <functional>
 #include <utility>
+#include <vector>
 
 namespace breakwater {
 namespace {
@@ -270,6 +271,31 @@ ValidationError fileError(const QString &path, const QString &message)
     return ValidationError{path, QString(), message};
 }
 
+// Byte offset of the first bracket of valid JSON `text` that opens level `maxDepth` + 1, or
+// -1: a text scan, so that the error can say where.
+qsizetype tooDeepOffset(const QByteArray &text, int maxDepth)
+{
+    int depth = 0;
+    bool inString = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char c = text.at(i);
+        if (inString) {
+            if (c == '\\')
+                ++i; // the escaped character cannot end the string
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > maxDepth)
+                return i;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return -1;
+}
+
 } // namespace
 
 QString ValidationError::toString() const
@@ -289,6 +315,10 @@ ConfigParseResult parseConfig(const nlohmann::json &json, const QString &fileLab
     if (!json.is_object()) {
         errors.append(
             ValidationError{fileLabel, QString(), QStringLiteral("must be a JSON object")});
+        return result;
+    }
+    if (isNestedDeeperThan(json)) {
+        errors.append(ValidationError{fileLabel, QString(), tooDeepMessage()});
         return result;
     }
     JsonReader root(json, fileLabel, errors);
@@ -428,7 +458,39 @@ std::optional<ValidationError> readJsonFile(const QString &path, nlohmann::json 
         json = nlohmann::json();
         return fileError(path, QStringLiteral("must be a JSON object"));
     }
+    if (isNestedDeeperThan(json)) {
+        json = nlohmann::json();
+        const qsizetype at = tooDeepOffset(bytes, kMaxJsonDepth);
+        const QString where =
+            at >= 0 ? QStringLiteral("at ") + positionText(bytes, at) + QStringLiteral(": ")
+                    : QString();
+        return fileError(path, where + tooDeepMessage());
+    }
     return std::nullopt;
+}
+
+bool isNestedDeeperThan(const nlohmann::json &value, int maxDepth)
+{
+    // Depth-first with an explicit stack: recursion is what deep input would overflow.
+    std::vector<std::pair<const nlohmann::json *, int>> pending;
+    if (value.is_structured())
+        pending.emplace_back(&value, 1);
+    while (!pending.empty()) {
+        const auto [node, depth] = pending.back();
+        pending.pop_back();
+        if (depth > maxDepth)
+            return true;
+        for (const nlohmann::json &child : *node) {
+            if (child.is_structured())
+                pending.emplace_back(&child, depth + 1);
+        }
+    }
+    return false;
+}
+
+QString tooDeepMessage(int maxDepth)
+{
+    return QStringLiteral("nested deeper than %1 levels").arg(maxDepth);
 }
 
 nlohmann::json mergePatch(nlohmann::json base, const nlohmann::json &overlay)

@@ -33,8 +33,20 @@ ConfigParseResult parseConfig(const nlohmann::json &json, const QString &fileLab
 ConfigParseResult loadConfigFile(const QString &path);
 
 /// Reads a JSON file into `json`; on failure returns the error (file, empty path, what
-/// went wrong, with line/column for syntax errors).
+/// went wrong, with line/column for syntax errors and for nesting deeper than kMaxJsonDepth).
 std::optional<ValidationError> readJsonFile(const QString &path, nlohmann::json &json);
+
+/// The deepest nesting of arrays and objects any JSON input may have: far beyond any real
+/// config, scenario, profile or job, and far below what the recursive parts of nlohmann
+/// (copy, dump) and mergePatch need to stay on the stack.
+inline constexpr int kMaxJsonDepth = 100;
+
+/// Whether `value` nests arrays or objects more than `maxDepth` levels deep. Iterative, so it
+/// is safe on any parsed input; check before copying or merging a value from outside.
+bool isNestedDeeperThan(const nlohmann::json &value, int maxDepth = kMaxJsonDepth);
+
+/// The message of a value nested too deep ("nested deeper than 100 levels").
+QString tooDeepMessage(int maxDepth = kMaxJsonDepth);
 
 /// RFC 7396 merge patch: `overlay` merged over `base` (objects merge, null deletes,
 /// everything else replaces). Used for a scenario's `config` over the base config.

@@ -39,6 +39,9 @@ QString withIndex(const QString &path, std::size_t index)
 
 QString formatNumber(double value)
 {
+    // Whole bounds print whole: "<= 9007199254740992", not "<= 9.00719925474099e+15".
+    if (std::trunc(value) == value && std::fabs(value) < 1e18)
+        return QString::number(static_cast<qint64>(value));
     return QString::number(value, 'g', 15);
 }
 

@@ -1,6 +1,7 @@
 #include "promptset.h"
 
 #include <QFile>
+#include <QStringDecoder>
 
 namespace breakwater {
 namespace {
@@ -90,8 +91,19 @@ std::optional<PromptSet> PromptSet::load(const QString &spec, QString *error)
         return std::nullopt;
     }
     QStringList prompts;
+    int lineNumber = 0;
     while (!file.atEnd()) {
-        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        const QByteArray bytes = file.readLine();
+        ++lineNumber;
+        // Decoding would silently put U+FFFD in the prompt: a file in another encoding is an
+        // input error, named by its line.
+        QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        const QString line = QString(decoder(bytes)).trimmed();
+        if (decoder.hasError()) {
+            if (error)
+                *error = QStringLiteral("%1:%2: not valid UTF-8").arg(spec).arg(lineNumber);
+            return std::nullopt;
+        }
         if (!line.isEmpty())
             prompts.append(line);
     }

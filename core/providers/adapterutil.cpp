@@ -187,6 +187,14 @@ StreamProgress SseStreamDecoder::feed(QByteArrayView chunk)
             m_error = malformedError(m_parser.errorString());
             progress.error = m_error;
         }
+        // Each event is bounded by the parser; the answer they add up to is bounded here, or
+        // a server could grow it (and the caller's copy) for as long as the attempt lasts.
+        if (!m_error && m_answer.text.size() + progress.textDelta.size() > kMaxAnswerBytes) {
+            m_error = malformedError(
+                QStringLiteral("streamed answer is larger than %1 characters").arg(kMaxAnswerBytes));
+            progress.error = m_error;
+            progress.textDelta.clear();
+        }
         m_answer.text += progress.textDelta;
     }
     progress.sawEvent = m_sawEvent;

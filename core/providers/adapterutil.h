@@ -16,7 +16,8 @@ namespace breakwater::adapterutil {
 
 using Json = nlohmann::json;
 
-/// A complete answer larger than this is refused as malformed rather than parsed.
+/// A complete answer larger than this (in bytes), or a streamed one whose text grows beyond
+/// it (in characters), is refused as malformed.
 inline constexpr qsizetype kMaxAnswerBytes = 16 * 1024 * 1024;
 
 /// `base` with `/v1` + `apiPath` appended, or only `apiPath` when the base path already ends

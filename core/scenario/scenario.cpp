@@ -1,6 +1,7 @@
 #include "scenario.h"
 
 #include "config/jsonreader.h"
+#include "load/promptset.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -27,30 +28,38 @@ void readLoad(JsonReader &reader, LoadProfile &load, const QString &scenarioFile
     } else if (!load.prompts.isEmpty()) {
         // A prompt file is found relative to the scenario file.
         const QFileInfo prompts(QFileInfo(scenarioFile).dir(), load.prompts);
-        if (!prompts.isFile())
+        QString problem;
+        if (!prompts.isFile()) {
             reader.fieldError("prompts", QStringLiteral("no prompt file '%1'").arg(load.prompts));
-        else
+        } else {
             load.prompts = prompts.absoluteFilePath();
+            // Read now, so that validate (and a run's start) name an empty or undecodable
+            // prompt file with the scenario field that points at it.
+            if (!PromptSet::load(load.prompts, &problem))
+                reader.fieldError("prompts", problem);
+        }
     }
 }
 
 QMap<QString, double> readShares(JsonReader &reader, std::string_view key)
 {
     QMap<QString, double> shares;
-    const nlohmann::json *value = reader.raw(key);
-    if (!value)
-        return shares;
-    if (!value->is_object()) {
+    if (reader.has(key) && !reader.json().at(std::string(key)).is_object()) {
+        reader.raw(key);
         reader.fieldError(key, QStringLiteral("must be an object of source → share"));
         return shares;
     }
-    for (auto it = value->begin(); it != value->end(); ++it) {
-        const QString source = QString::fromStdString(it.key());
-        if (!it->is_number() || it->get<double>() < 0 || it->get<double>() > 1)
-            reader.fieldError(key, QStringLiteral("'%1' must be a number from 0 to 1").arg(source));
-        else
-            shares.insert(source, it->get<double>());
-    }
+    // Each source's problem at its own path: expect.source_share_min.cache.
+    reader.object(key, [&shares](JsonReader &map) {
+        for (auto it = map.json().begin(); it != map.json().end(); ++it) {
+            const std::string &source = it.key();
+            map.raw(source);
+            if (!it->is_number() || it->get<double>() < 0 || it->get<double>() > 1)
+                map.fieldError(source, QStringLiteral("must be a number from 0 to 1"));
+            else
+                shares.insert(QString::fromStdString(source), it->get<double>());
+        }
+    });
     return shares;
 }
 
@@ -111,6 +120,11 @@ ScenarioParseResult parseScenario(const nlohmann::json &json, const QString &fil
     ScenarioParseResult result;
     if (!json.is_object()) {
         result.errors.append({file, QString(), QStringLiteral("must be a JSON object")});
+        return result;
+    }
+    // Its config patch is merged and copied, both recursive: deep input must stop here.
+    if (isNestedDeeperThan(json)) {
+        result.errors.append({file, QString(), tooDeepMessage()});
         return result;
     }
     Scenario scenario;
