@@ -22,8 +22,6 @@ namespace {
 
 /// Error bodies are small; anything larger is cut (classification reads the start).
 constexpr qsizetype kMaxErrorBodyBytes = 1 << 20;
-/// A complete JSON answer larger than this is not an answer.
-constexpr qsizetype kMaxAnswerBytes = 32 << 20;
 
 } // namespace
 

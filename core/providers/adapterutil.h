@@ -16,9 +16,9 @@ namespace breakwater::adapterutil {
 
 using Json = nlohmann::json;
 
-/// A complete answer larger than this (in bytes), or a streamed one whose text grows beyond
-/// it (in characters), is refused as malformed.
-inline constexpr qsizetype kMaxAnswerBytes = 16 * 1024 * 1024;
+// A complete answer larger than kMaxAnswerBytes (provideradapter.h; in bytes), or a
+// streamed one whose text grows beyond it (in characters), is refused as malformed.
+using breakwater::kMaxAnswerBytes;
 
 /// `base` with `/v1` + `apiPath` appended, or only `apiPath` when the base path already ends
 /// in `/v1` (the real OpenAI base does; the chaos server and the real Anthropic base do not).

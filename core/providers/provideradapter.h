@@ -15,6 +15,10 @@
 
 namespace breakwater {
 
+/// The largest complete answer (bytes) or streamed text (characters) accepted; anything
+/// larger is `malformed`. The engine stops buffering a body at the same size.
+inline constexpr qsizetype kMaxAnswerBytes = 16 * 1024 * 1024;
+
 /// What one chunk of a streamed answer brought.
 struct StreamProgress {
     /// Text that arrived in this chunk (may be empty).

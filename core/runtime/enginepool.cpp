@@ -141,14 +141,16 @@ void EnginePool::complete(Engine::Completion done, const CallResult &result)
 
 void EnginePool::deliverCompleted()
 {
-    // Events a call published before it completed must reach the consumers first (a run's
-    // report is built once the last completion is in): hand over what the stream holds.
-    m_events.flushPending();
     std::vector<Completed> batch;
     {
         std::lock_guard lock(m_outboxMutex);
         batch.swap(m_outbox);
     }
+    // Events a call published before it completed must reach the consumers first (a run's
+    // report is built once the last completion is in). Every completion taken above was
+    // queued after its call's events were, so handing over what the stream holds now, after
+    // taking the batch and not before, covers them all.
+    m_events.flushPending();
     const QPointer<EnginePool> self(this);
     for (Completed &completed : batch) {
         if (!self)

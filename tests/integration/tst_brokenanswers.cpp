@@ -144,7 +144,7 @@ const QByteArray kOpenaiDone = "data: [DONE]\n\n";
 /// More than the adapters accept as one answer (16 MiB) and than the SSE parser holds as one
 /// event (8 MiB).
 constexpr qsizetype kHuge = 17 * 1024 * 1024;
-/// More than the engine buffers for one answer (32 MiB): it stops reading.
+/// Twice the limit: the engine stops reading at kMaxAnswerBytes rather than buffering it all.
 constexpr qsizetype kHuger = 33 * 1024 * 1024;
 
 /// How long a row may take: everything here is a local socket and no timer is involved

@@ -115,6 +115,10 @@ private Q_SLOTS:
         QTest::newRow("syntax") << u"{\n  \"retry\": {\"max_attempts\": 3\n}"_s
                                 << u"invalid JSON at line 3"_s;
         QTest::newRow("empty") << u"  "_s << u"the config is empty"_s;
+        // Deep enough to overflow the stack of any walk that recurses over the document.
+        QTest::newRow("nested 200,000 deep")
+            << u"{\"retry\": "_s + QString(200000, u'[') + QString(200000, u']') + u"}"_s
+            << u"nested deeper than"_s;
     }
 
     void problemsCarryTheirPaths()

@@ -378,6 +378,12 @@ void ConfigEditor::validateNow()
         }
     }
 
+    if (json && isNestedDeeperThan(*json)) {
+        // Checked before anything walks the document: those walks recurse.
+        problems.append({QString(), tooDeepMessage(), std::nullopt});
+        json.reset();
+    }
+
     std::optional<Config> config;
     if (json) {
         ConfigParseResult result = parseConfig(*json, QString());
