@@ -21,7 +21,8 @@ Config fastConfig()
     // No retries and no breaker trips, so each call's fate is its own chaos header's.
     const nlohmann::json patch = nlohmann::json::parse(R"({
       "retry": {"max_attempts": 1},
-      "breaker": {"consecutive_failures": 1000000},
+      "breaker": {"consecutive_failures": 1000000, "window_size": 1000, "minimum_calls": 1000,
+                  "failure_rate": 1},
       "timeouts": {"connect_s": 5, "first_token_s": 5, "attempt_s": 10, "total_s": 20}
     })");
     const ConfigParseResult parsed =
