@@ -8,6 +8,8 @@
 #include "scenario/timescale.h"
 
 #include <QTimer>
+#include <algorithm>
+#include <cmath>
 
 namespace breakwater {
 
@@ -25,7 +27,8 @@ ScenarioRun::ScenarioRun(Config config, Scenario scenario, PromptSet prompts, Op
 {
     if (m_options.seed)
         m_scenario.seed = *m_options.seed;
-    m_scaled = m_options.timeScale == 1.0 ? m_scenario : timeScaled(m_scenario, m_options.timeScale);
+    m_scaled =
+        m_options.timeScale == 1.0 ? m_scenario : timeScaled(m_scenario, m_options.timeScale);
     const Config runConfig =
         m_options.timeScale == 1.0 ? m_config : timeScaled(m_config, m_options.timeScale);
 
@@ -35,7 +38,10 @@ ScenarioRun::ScenarioRun(Config config, Scenario scenario, PromptSet prompts, Op
     labOptions.concurrency = m_scaled.load.concurrency;
     labOptions.chaosBaseline = m_scaled.baseline;
     m_lab = std::make_unique<Lab>(runConfig, labOptions);
-    m_recorder = std::make_unique<RunRecorder>(m_lab->clock(), m_lab->modelLabels());
+    RecorderOptions recorderOptions;
+    recorderOptions.seriesStep = seriesStepFor(m_options);
+    m_recorder =
+        std::make_unique<RunRecorder>(m_lab->clock(), m_lab->modelLabels(), recorderOptions);
     connect(&m_lab->events(), &EventStream::event, m_recorder.get(), &RunRecorder::record);
 }
 
@@ -43,6 +49,15 @@ ScenarioRun::~ScenarioRun()
 {
     m_load.reset();
     m_lab.reset();
+}
+
+Millis ScenarioRun::seriesStepFor(const Options &options)
+{
+    if (!options.scaleSeriesStep || options.timeScale == 1.0)
+        return options.seriesStep;
+    const auto scaled = static_cast<Millis::rep>(
+        std::llround(static_cast<double>(options.seriesStep.count()) * options.timeScale));
+    return std::max(Millis(scaled), std::min(options.minSeriesStep, options.seriesStep));
 }
 
 std::uint64_t ScenarioRun::seed() const
@@ -54,16 +69,18 @@ bool ScenarioRun::start(QString *error)
 {
     if (!m_lab->start(error))
         return false;
-    if (m_options.metricsPort && m_lab->serveMetrics(static_cast<quint16>(*m_options.metricsPort)) == 0) {
+    if (m_options.metricsPort &&
+        m_lab->serveMetrics(static_cast<quint16>(*m_options.metricsPort)) == 0) {
         if (error)
-            *error = QStringLiteral("cannot serve metrics on 127.0.0.1:%1").arg(*m_options.metricsPort);
+            *error =
+                QStringLiteral("cannot serve metrics on 127.0.0.1:%1").arg(*m_options.metricsPort);
         return false;
     }
-    m_load = std::make_unique<LoadGenerator>(
-        m_scaled.load, m_prompts, m_lab->clock(),
-        [this](CallRequest request, Engine::Completion done) {
-            m_lab->engines().submit(std::move(request), std::move(done));
-        });
+    m_load = std::make_unique<LoadGenerator>(m_scaled.load, m_prompts, m_lab->clock(),
+                                             [this](CallRequest request, Engine::Completion done) {
+                                                 m_lab->engines().submit(std::move(request),
+                                                                         std::move(done));
+                                             });
     connect(m_load.get(), &LoadGenerator::finished, this, &ScenarioRun::onLoadFinished);
     m_startedAt = QDateTime::currentDateTimeUtc();
     m_startedClock = m_lab->clock().now();
