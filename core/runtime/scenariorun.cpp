@@ -37,6 +37,7 @@ ScenarioRun::ScenarioRun(Config config, Scenario scenario, PromptSet prompts, Op
     labOptions.threads = m_options.threads;
     labOptions.concurrency = m_scaled.load.concurrency;
     labOptions.chaosBaseline = m_scaled.baseline;
+    labOptions.chaosThread = m_options.chaosThread;
     m_lab = std::make_unique<Lab>(runConfig, labOptions);
     RecorderOptions recorderOptions;
     recorderOptions.seriesStep = seriesStepFor(m_options);

@@ -45,6 +45,8 @@ public:
         /// is the step used, in the run's (scaled) seconds like every other time in it.
         bool scaleSeriesStep = true;
         Millis minSeriesStep{100};
+        /// The embedded chaos server answers in a thread of its own (Lab::Options::chaosThread).
+        bool chaosThread = true;
     };
 
     /// The series step a run with `options` records with.
