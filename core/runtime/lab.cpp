@@ -8,6 +8,7 @@
 #include "metrics/metricsserver.h"
 
 #include <QHostAddress>
+
 #include <algorithm>
 
 namespace breakwater {
@@ -18,12 +19,11 @@ Lab::Lab(Config config, Options options, QObject *parent)
     m_breakers = std::make_unique<BreakerRegistry>(m_config.breaker, m_clock);
     m_cache = std::make_unique<ResponseCache>(m_config.cache, m_clock);
     // Breaker transitions join the one stream, stamped on the lab's clock.
-    connect(
-        m_breakers.get(), &BreakerRegistry::stateChanged, this,
-        [this](const QString &model, BreakerState from, BreakerState to) {
-            m_events.publish(BreakerTransition{m_clock.now(), model, from, to});
-        },
-        Qt::DirectConnection);
+    connect(m_breakers.get(), &BreakerRegistry::stateChanged, this,
+            [this](const QString &model, BreakerState from, BreakerState to) {
+                m_events.publish(BreakerTransition{m_clock.now(), model, from, to});
+            },
+            Qt::DirectConnection);
     m_metrics = std::make_unique<MetricsRegistry>();
     m_metricsCollector = std::make_unique<MetricsCollector>(*m_metrics, modelLabels());
     connect(&m_events, &EventStream::event, m_metricsCollector.get(), &MetricsCollector::record);
@@ -54,9 +54,10 @@ quint16 Lab::metricsPort() const
 bool Lab::start(QString *error)
 {
     QUrl embeddedBaseUrl;
-    const bool usesEmbedded =
-        std::any_of(m_config.providers.begin(), m_config.providers.end(),
-                    [](const ProviderConfig &provider) { return provider.isEmbedded(); });
+    const bool usesEmbedded = std::any_of(m_config.providers.begin(), m_config.providers.end(),
+                                          [](const ProviderConfig &provider) {
+                                              return provider.isEmbedded();
+                                          });
     if (usesEmbedded) {
         m_chaos = std::make_unique<ChaosServer>(m_clock, m_options.seed, m_options.chaosBaseline);
         if (m_options.chaosThread)

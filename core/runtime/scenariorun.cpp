@@ -27,8 +27,7 @@ ScenarioRun::ScenarioRun(Config config, Scenario scenario, PromptSet prompts, Op
 {
     if (m_options.seed)
         m_scenario.seed = *m_options.seed;
-    m_scaled =
-        m_options.timeScale == 1.0 ? m_scenario : timeScaled(m_scenario, m_options.timeScale);
+    m_scaled = m_options.timeScale == 1.0 ? m_scenario : timeScaled(m_scenario, m_options.timeScale);
     const Config runConfig =
         m_options.timeScale == 1.0 ? m_config : timeScaled(m_config, m_options.timeScale);
 
@@ -70,18 +69,16 @@ bool ScenarioRun::start(QString *error)
 {
     if (!m_lab->start(error))
         return false;
-    if (m_options.metricsPort &&
-        m_lab->serveMetrics(static_cast<quint16>(*m_options.metricsPort)) == 0) {
+    if (m_options.metricsPort && m_lab->serveMetrics(static_cast<quint16>(*m_options.metricsPort)) == 0) {
         if (error)
-            *error =
-                QStringLiteral("cannot serve metrics on 127.0.0.1:%1").arg(*m_options.metricsPort);
+            *error = QStringLiteral("cannot serve metrics on 127.0.0.1:%1").arg(*m_options.metricsPort);
         return false;
     }
-    m_load = std::make_unique<LoadGenerator>(m_scaled.load, m_prompts, m_lab->clock(),
-                                             [this](CallRequest request, Engine::Completion done) {
-                                                 m_lab->engines().submit(std::move(request),
-                                                                         std::move(done));
-                                             });
+    m_load = std::make_unique<LoadGenerator>(
+        m_scaled.load, m_prompts, m_lab->clock(),
+        [this](CallRequest request, Engine::Completion done) {
+            m_lab->engines().submit(std::move(request), std::move(done));
+        });
     connect(m_load.get(), &LoadGenerator::finished, this, &ScenarioRun::onLoadFinished);
     m_startedAt = QDateTime::currentDateTimeUtc();
     m_startedClock = m_lab->clock().now();
