@@ -86,6 +86,7 @@ bool DashboardSession::startIdle(QString *error)
     options.seed = m_options.idleSeed;
     // One engine on this thread: the idle lab serves single prompts, not load.
     options.threads = 0;
+    options.chaosThread = m_options.chaosThread;
     auto lab = std::make_unique<Lab>(m_baseConfig, options);
     if (!lab->start(error))
         return false;
@@ -122,6 +123,7 @@ bool DashboardSession::startScenario(const Scenario &scenario, const QString &la
     ScenarioRun::Options runOptions;
     runOptions.threads = m_options.runThreads;
     runOptions.timeScale = m_options.timeScale;
+    runOptions.chaosThread = m_options.chaosThread;
     auto run = std::make_unique<ScenarioRun>(*config.config, scenario, *prompts, runOptions);
     ScenarioRun *raw = run.get();
     connect(raw, &ScenarioRun::finished, this, [this, raw] {

@@ -34,6 +34,9 @@ public:
         int runThreads = 2;
         /// Seed of the idle lab's chaos server and jitter.
         std::uint64_t idleSeed = 1;
+        /// The embedded chaos server of every lab answers in a thread of its own, off the
+        /// GUI thread (false: on it, as before; for comparisons).
+        bool chaosThread = true;
     };
     enum class Phase { Idle, Running, Finished };
 

@@ -2,6 +2,7 @@
 
 #include "chaos/answertext.h"
 
+#include <QThread>
 #include <QtDebug>
 #include <algorithm>
 #include <cmath>
@@ -44,6 +45,24 @@ ChaosController::ChaosController(Clock &clock, std::uint64_t seed, ChaosProfile 
 
 ChaosController::~ChaosController() = default;
 
+ChaosProfile ChaosController::profile() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_profile;
+}
+
+ChaosProfile ChaosController::baseline() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_baseline;
+}
+
+QMap<QString, ChaosModelStats> ChaosController::stats() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_stats;
+}
+
 void ChaosController::setProfile(const ChaosProfile &profile)
 {
     applyProfile(profile);
@@ -59,42 +78,59 @@ QList<ValidationError> ChaosController::setProfileJson(const nlohmann::json &jso
 
 void ChaosController::setBaseline(const ChaosProfile &profile)
 {
-    m_baseline = profile;
-    applyProfile(profile);
+    {
+        const std::lock_guard lock(m_mutex);
+        m_baseline = profile;
+        m_profile = profile;
+    }
+    Q_EMIT profileChanged();
 }
 
 QList<ValidationError> ChaosController::patchModel(const QString &model,
                                                    const nlohmann::json &partial)
 {
-    const ChaosModelProfile *current = m_profile.find(model);
-    ChaosModelPatchResult patched =
-        patchChaosModel(current ? *current : ChaosModelProfile{}, partial);
-    if (!patched.model)
-        return patched.errors;
-    ChaosProfile profile = m_profile;
-    profile.models.insert(model, *patched.model);
-    applyProfile(std::move(profile));
+    {
+        // Read, merge and write under one lock, so that two patches never lose one another.
+        const std::lock_guard lock(m_mutex);
+        const ChaosModelProfile *current = m_profile.find(model);
+        ChaosModelPatchResult patched =
+            patchChaosModel(current ? *current : ChaosModelProfile{}, partial);
+        if (!patched.model)
+            return patched.errors;
+        m_profile.models.insert(model, *patched.model);
+    }
+    Q_EMIT profileChanged();
     return {};
 }
 
 void ChaosController::reset()
 {
     stopTimeline();
-    m_stats.clear();
-    m_limiters.clear();
-    m_random = SeededRandom(m_seed);
-    m_idState = m_seed ^ kIdStreamSalt;
-    applyProfile(m_baseline);
+    {
+        const std::lock_guard lock(m_mutex);
+        m_stats.clear();
+        m_limiters.clear();
+        m_random = SeededRandom(m_seed);
+        m_idState = m_seed ^ kIdStreamSalt;
+        m_profile = m_baseline;
+    }
+    Q_EMIT profileChanged();
 }
 
 void ChaosController::startTimeline(const QList<ChaosTimelineEntry> &timeline)
 {
-    stopTimeline();
-    for (const ChaosTimelineEntry &entry : timeline) {
-        auto timer = m_clock.createTimer([this, entry] { applyTimelineStep(entry); });
-        timer->start(entry.at);
-        m_timeline.push_back(std::move(timer));
-    }
+    const quint64 generation = ++m_timelineGeneration;
+    inOwnThread([this, timeline, generation] {
+        if (m_timelineGeneration != generation)
+            return; // stopped or replaced before it could start
+        m_timeline.clear();
+        for (const ChaosTimelineEntry &entry : timeline) {
+            auto timer = m_clock.createTimer(
+                [this, entry, generation] { applyTimelineStep(entry, generation); });
+            timer->start(entry.at);
+            m_timeline.push_back(std::move(timer));
+        }
+    });
 }
 
 QList<ValidationError> ChaosController::startTimelineJson(const nlohmann::json &timeline)
@@ -107,7 +143,11 @@ QList<ValidationError> ChaosController::startTimelineJson(const nlohmann::json &
 
 void ChaosController::stopTimeline()
 {
-    m_timeline.clear();
+    const quint64 generation = ++m_timelineGeneration;
+    inOwnThread([this, generation] {
+        if (m_timelineGeneration == generation)
+            m_timeline.clear();
+    });
 }
 
 int ChaosController::pendingTimelineSteps() const
@@ -116,8 +156,17 @@ int ChaosController::pendingTimelineSteps() const
                                           [](const auto &timer) { return timer->isActive(); }));
 }
 
+void ChaosController::inOwnThread(std::function<void()> work)
+{
+    if (QThread::currentThread() == thread())
+        work();
+    else
+        QMetaObject::invokeMethod(this, std::move(work), Qt::QueuedConnection);
+}
+
 nlohmann::json ChaosController::statsJson() const
 {
+    const std::lock_guard lock(m_mutex);
     nlohmann::json models = nlohmann::json::object();
     for (auto it = m_stats.cbegin(); it != m_stats.cend(); ++it) {
         nlohmann::json answers = {{"ok", 0}};
@@ -132,6 +181,7 @@ nlohmann::json ChaosController::statsJson() const
 
 ChaosDecision ChaosController::decide(const ChaosCall &call)
 {
+    const std::lock_guard lock(m_mutex);
     // Three draws for every request, whatever happens to it, so that one request's
     // outcome never shifts the numbers the next one gets.
     const double uFault = m_random.uniform01();
@@ -196,22 +246,29 @@ ChaosDecision ChaosController::decide(const ChaosCall &call)
 
 void ChaosController::countBadRequest(const QString &model)
 {
+    const std::lock_guard lock(m_mutex);
     count(model, QStringLiteral("bad_request"));
 }
 
 std::uint64_t ChaosController::nextIdBits()
 {
+    const std::lock_guard lock(m_mutex);
     return splitMix64(m_idState);
 }
 
 void ChaosController::applyProfile(ChaosProfile profile)
 {
-    m_profile = std::move(profile);
+    {
+        const std::lock_guard lock(m_mutex);
+        m_profile = std::move(profile);
+    }
     Q_EMIT profileChanged();
 }
 
-void ChaosController::applyTimelineStep(const ChaosTimelineEntry &entry)
+void ChaosController::applyTimelineStep(const ChaosTimelineEntry &entry, quint64 generation)
 {
+    if (m_timelineGeneration != generation)
+        return;
     const QList<ValidationError> errors = patchModel(entry.model, entry.set);
     // The step was valid on its own when the timeline started; merged into what the
     // profile has become since, it may not be. Skip it and say so rather than guess.

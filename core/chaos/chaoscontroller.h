@@ -9,7 +9,9 @@
 #include <QHash>
 #include <QMap>
 #include <QObject>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
@@ -69,7 +71,13 @@ struct ChaosModelStats {
 /// baseline and current profiles, per-model token buckets, statistics, the running
 /// timeline and the seeded randomness. The request handler asks it what to do with each
 /// request; the dashboard's chaos panel and the scenario runner call it directly.
-/// Lives in one thread (the server's).
+///
+/// Threads: every method may be called from any thread (the embedded server answers in a
+/// thread of its own while the dashboard changes the profile): the state is behind one
+/// mutex and the accessors return copies. Timeline timers live in the controller's own
+/// thread (its QObject thread); a timeline started, stopped or reset from another thread is
+/// handed there, queued, though a stop takes effect at once. Signals are emitted from the
+/// thread that made the change: connect with the default (auto) connection type.
 class ChaosController final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ChaosController)
@@ -83,8 +91,10 @@ public:
 
     Clock &clock() const { return m_clock; }
     std::uint64_t seed() const { return m_seed; }
-    const ChaosProfile &profile() const { return m_profile; }
-    const ChaosProfile &baseline() const { return m_baseline; }
+    /// The current profile (a copy: it may change in another thread at any time).
+    ChaosProfile profile() const;
+    /// The baseline profile (a copy).
+    ChaosProfile baseline() const;
 
     /// Replaces the current profile (GET/PUT /chaos/profile); the baseline stays.
     void setProfile(const ChaosProfile &profile);
@@ -104,11 +114,11 @@ public:
     /// Parses and starts a timeline (the `timeline` array of POST /chaos/timeline).
     QList<ValidationError> startTimelineJson(const nlohmann::json &timeline);
     void stopTimeline();
-    /// Timeline steps not yet applied.
+    /// Timeline steps not yet applied (call from the controller's thread).
     int pendingTimelineSteps() const;
 
-    /// Per-model statistics since the last reset.
-    const QMap<QString, ChaosModelStats> &stats() const { return m_stats; }
+    /// Per-model statistics since the last reset (a copy).
+    QMap<QString, ChaosModelStats> stats() const;
     /// `{"models":{"<model>":{"requests":N,"answers":{"ok":n,…}}}}` (GET /chaos/stats).
     nlohmann::json statsJson() const;
 
@@ -134,15 +144,20 @@ private:
         TokenBucket tokens;
     };
 
+    /// Replaces the current profile; the caller holds no lock and emits nothing else.
     void applyProfile(ChaosProfile profile);
-    void applyTimelineStep(const ChaosTimelineEntry &entry);
+    void applyTimelineStep(const ChaosTimelineEntry &entry, quint64 generation);
+    /// Runs `work` in the controller's thread: now when called there, else queued.
+    void inOwnThread(std::function<void()> work);
     Limiter &limiterFor(const QString &model, const ChaosModelProfile &entry);
     RateLimitHeaders rateLimitState(const Limiter &limiter, const ChaosModelProfile &entry) const;
     std::optional<ChaosFault> drawFault(const ChaosModelProfile &entry, double u) const;
     void count(const QString &model, const QString &answer);
 
     Clock &m_clock;
-    std::uint64_t m_seed;
+    const std::uint64_t m_seed;
+    /// Guards everything below but m_timeline, which only the controller's thread touches.
+    mutable std::mutex m_mutex;
     SeededRandom m_random;
     std::uint64_t m_idState;
     ChaosProfile m_baseline;
@@ -150,6 +165,9 @@ private:
     QHash<QString, Limiter> m_limiters;
     QMap<QString, ChaosModelStats> m_stats;
     std::vector<std::unique_ptr<Timer>> m_timeline;
+    /// Bumped by every start, stop and reset: a step of an older timeline is skipped even if
+    /// its timer fires before a stop queued from another thread arrives.
+    std::atomic<quint64> m_timelineGeneration{0};
 };
 
 } // namespace breakwater

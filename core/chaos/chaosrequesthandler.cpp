@@ -551,7 +551,7 @@ void ChaosRequestHandler::handleModels(const HttpServerRequest &request,
                     {"owned_by", "breakwater-chaos"},
                     {"display_name", id.toStdString()}};
     };
-    const ChaosProfile &profile = m_controller.profile();
+    const ChaosProfile profile = m_controller.profile();
     const qsizetype slash = request.path.indexOf("/models/");
     if (slash >= 0) {
         const QString id = decodedSegment(QByteArrayView(request.path).sliced(slash + 8));
@@ -602,7 +602,8 @@ void ChaosRequestHandler::handleControl(const HttpServerRequest &request,
     } else if (path.startsWith("/chaos/models/") && path.size() > 14) {
         const QString model = decodedSegment(path.sliced(14));
         if (method == "GET") {
-            const ChaosModelProfile *entry = m_controller.profile().find(model);
+            const ChaosProfile profile = m_controller.profile();
+            const ChaosModelProfile *entry = profile.find(model);
             responder->respond(entry ? jsonResponse(200, chaosModelProfileToJson(*entry))
                                      : controlError(404, QStringLiteral("no profile entry serves "
                                                                         "model '%1'")

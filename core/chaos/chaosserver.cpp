@@ -1,5 +1,7 @@
 #include "chaosserver.h"
 
+#include <QThread>
+
 namespace breakwater {
 
 ChaosServer::ChaosServer(Clock &clock, std::uint64_t seed, ChaosProfile profile,
@@ -13,44 +15,66 @@ ChaosServer::ChaosServer(Clock &clock, std::uint64_t seed, ChaosProfile profile,
 
 ChaosServer::~ChaosServer()
 {
-    m_http.reset();
-    m_handler.reset();
+    // Connections, their sockets and the answers' timers belong to the server thread: they
+    // are destroyed there, before the thread ends.
+    onServerThread([this] {
+        m_http.reset();
+        m_handler.reset();
+    });
+    if (m_thread) {
+        m_thread->quit();
+        m_thread->wait();
+        m_threadContext.reset(); // its thread has ended: safe to delete from here
+    }
+}
+
+void ChaosServer::runInOwnThread()
+{
+    if (m_thread)
+        return;
+    m_thread = std::make_unique<QThread>();
+    m_thread->setObjectName(QStringLiteral("chaos server"));
+    m_threadContext = std::make_unique<QObject>();
+    m_http->moveToThread(m_thread.get());
+    m_threadContext->moveToThread(m_thread.get());
+    m_thread->start();
+}
+
+void ChaosServer::onServerThread(const std::function<void()> &work)
+{
+    if (!m_thread || QThread::currentThread() == m_thread.get())
+        work();
+    else
+        QMetaObject::invokeMethod(m_threadContext.get(), work, Qt::BlockingQueuedConnection);
 }
 
 bool ChaosServer::listen(quint16 port, const QHostAddress &address)
 {
-    return m_http->listenOn(port, address);
+    bool listening = false;
+    onServerThread([&] {
+        listening = m_http->listenOn(port, address);
+        m_port = listening ? m_http->serverPort() : 0;
+        m_address = m_http->serverAddress();
+        m_errorString = m_http->errorString();
+    });
+    return listening;
 }
 
 void ChaosServer::close()
 {
-    m_http->close();
-}
-
-bool ChaosServer::isListening() const
-{
-    return m_http->isListening();
-}
-
-QString ChaosServer::errorString() const
-{
-    return m_http->errorString();
-}
-
-quint16 ChaosServer::port() const
-{
-    return m_http->isListening() ? m_http->serverPort() : 0;
+    onServerThread([this] { m_http->close(); });
+    m_port = 0;
 }
 
 QUrl ChaosServer::baseUrl() const
 {
     QUrl url;
     url.setScheme(QStringLiteral("http"));
-    const QHostAddress address = m_http->serverAddress();
-    url.setHost(address.isNull() || address == QHostAddress::Any || address == QHostAddress::AnyIPv4
+    url.setHost(m_address.isNull() || m_address == QHostAddress::Any ||
+                        m_address == QHostAddress::AnyIPv4
                     ? QStringLiteral("127.0.0.1")
-                    : address.toString());
-    url.setPort(port());
+                    : m_address.toString());
+    url.setPort(m_port);
     return url;
 }
 

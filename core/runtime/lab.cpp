@@ -60,6 +60,8 @@ bool Lab::start(QString *error)
                                           });
     if (usesEmbedded) {
         m_chaos = std::make_unique<ChaosServer>(m_clock, m_options.seed, m_options.chaosBaseline);
+        if (m_options.chaosThread)
+            m_chaos->runInOwnThread();
         if (!m_chaos->listen()) {
             if (error)
                 *error = QStringLiteral("the embedded chaos server cannot listen: %1")

@@ -11,7 +11,6 @@
 
 #include <QObject>
 #include <QString>
-
 #include <memory>
 
 namespace breakwater {
@@ -38,6 +37,10 @@ public:
         /// Requests that must be able to be in flight at once.
         int concurrency = 6;
         ChaosProfile chaosBaseline = defaultChaosProfile();
+        /// The embedded chaos server answers in a thread of its own, so that its sockets,
+        /// parsing and delays take no time from this thread's event loop (the dashboard's
+        /// GUI thread). False: it runs on this thread.
+        bool chaosThread = true;
     };
 
     Lab(Config config, Options options, QObject *parent = nullptr);

@@ -8,6 +8,8 @@
 #include "scenario/timescale.h"
 
 #include <QTimer>
+#include <algorithm>
+#include <cmath>
 
 namespace breakwater {
 
@@ -34,8 +36,12 @@ ScenarioRun::ScenarioRun(Config config, Scenario scenario, PromptSet prompts, Op
     labOptions.threads = m_options.threads;
     labOptions.concurrency = m_scaled.load.concurrency;
     labOptions.chaosBaseline = m_scaled.baseline;
+    labOptions.chaosThread = m_options.chaosThread;
     m_lab = std::make_unique<Lab>(runConfig, labOptions);
-    m_recorder = std::make_unique<RunRecorder>(m_lab->clock(), m_lab->modelLabels());
+    RecorderOptions recorderOptions;
+    recorderOptions.seriesStep = seriesStepFor(m_options);
+    m_recorder =
+        std::make_unique<RunRecorder>(m_lab->clock(), m_lab->modelLabels(), recorderOptions);
     connect(&m_lab->events(), &EventStream::event, m_recorder.get(), &RunRecorder::record);
 }
 
@@ -43,6 +49,15 @@ ScenarioRun::~ScenarioRun()
 {
     m_load.reset();
     m_lab.reset();
+}
+
+Millis ScenarioRun::seriesStepFor(const Options &options)
+{
+    if (!options.scaleSeriesStep || options.timeScale == 1.0)
+        return options.seriesStep;
+    const auto scaled = static_cast<Millis::rep>(
+        std::llround(static_cast<double>(options.seriesStep.count()) * options.timeScale));
+    return std::max(Millis(scaled), std::min(options.minSeriesStep, options.seriesStep));
 }
 
 std::uint64_t ScenarioRun::seed() const

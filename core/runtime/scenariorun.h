@@ -4,12 +4,10 @@
 #include "load/promptset.h"
 #include "scenario/scenario.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QDateTime>
 #include <QObject>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 
 namespace breakwater {
 
@@ -39,7 +37,20 @@ public:
         std::optional<std::uint64_t> seed;
         /// Serve Prometheus metrics on this loopback port during the run (0: a free one).
         std::optional<int> metricsPort;
+        /// Width of one point of the recorded series at time scale 1.
+        Millis seriesStep{1000};
+        /// Multiplies seriesStep by timeScale (never below minSeriesStep), so that a run made
+        /// ten times faster still gets as many points: a 60 s scenario at 0.1 lasts 6 s and
+        /// is recorded in 0.1 s steps, 60 points rather than 6. The report's `series.step_s`
+        /// is the step used, in the run's (scaled) seconds like every other time in it.
+        bool scaleSeriesStep = true;
+        Millis minSeriesStep{100};
+        /// The embedded chaos server answers in a thread of its own (Lab::Options::chaosThread).
+        bool chaosThread = true;
     };
+
+    /// The series step a run with `options` records with.
+    static Millis seriesStepFor(const Options &options);
 
     /// `config` is the merged config (configForScenario) before time scaling.
     ScenarioRun(Config config, Scenario scenario, PromptSet prompts, Options options,

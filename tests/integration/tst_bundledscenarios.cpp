@@ -385,6 +385,24 @@ QMap<QString, PointCheck> pointChecks()
             failures << u"the primary never answered 503"_s;
         if (report.at("models").at(kPrimary).value("state", std::string()) != "closed")
             failures << u"the primary's breaker did not close again after the outage"_s;
+        // The error-rate alert fires during the outage (between "primary down" and "primary
+        // back") and is resolved by the end of the run.
+        const json &timeline = report.at("timeline");
+        const double down = timeline.size() > 0 ? timeline.at(0).value("t_s", 0.0) : 0.0;
+        const double back = timeline.size() > 1 ? timeline.at(1).value("t_s", 0.0) : 0.0;
+        std::optional<double> firstFiring;
+        std::string lastState;
+        for (const json &alert : report.at("alerts")) {
+            if (alert.value("name", std::string()) != "HighErrorRate")
+                continue;
+            lastState = alert.value("state", std::string());
+            if (lastState == "firing" && !firstFiring)
+                firstFiring = alert.value("t_s", 0.0);
+        }
+        if (!firstFiring || *firstFiring < down || *firstFiring > back)
+            failures << u"HighErrorRate did not fire during the outage"_s;
+        if (lastState != "resolved")
+            failures << u"HighErrorRate was still firing at the end"_s;
         return failures;
     });
     checks.insert(u"rate-limit-storm"_s, [](const json &report) {

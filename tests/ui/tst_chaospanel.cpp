@@ -14,6 +14,7 @@
 #include <QSpinBox>
 #include <QTest>
 #include <memory>
+#include <optional>
 
 using namespace breakwater;
 using namespace breakwater::ui;
@@ -49,9 +50,17 @@ nlohmann::json realOnlyConfig()
                        {"chain", {{{"provider", "anthropic"}, {"model", "claude-sonnet-4-6"}}}}});
 }
 
+/// The server's entry for `model` now (a copy: the profile is returned by value).
+std::optional<ChaosModelProfile> entryOf(Lab &lab, const QString &model)
+{
+    const ChaosProfile profile = lab.chaos()->controller().profile();
+    const ChaosModelProfile *entry = profile.find(model);
+    return entry ? std::optional<ChaosModelProfile>(*entry) : std::nullopt;
+}
+
 double unavailableRate(Lab &lab, const QString &model)
 {
-    const ChaosModelProfile *entry = lab.chaos()->controller().profile().find(model);
+    const std::optional<ChaosModelProfile> entry = entryOf(lab, model);
     return entry ? entry->faultRate(ChaosFault::Unavailable) : -1.0;
 }
 
@@ -119,7 +128,7 @@ private Q_SLOTS:
         QTest::keyClicks(rate, u"12.5"_s);
         QTest::keyClick(rate, Qt::Key_Return);
 
-        const ChaosModelProfile *entry = lab->chaos()->controller().profile().find(kFallback);
+        std::optional<ChaosModelProfile> entry = entryOf(*lab, kFallback);
         QVERIFY(entry);
         QCOMPARE(entry->faultRate(ChaosFault::Overloaded), 0.125);
         QCOMPARE(changes.count(), 1); // the refresh it caused did not patch again
@@ -149,28 +158,28 @@ private Q_SLOTS:
         QSignalSpy rejected(&panel, &ChaosPanel::changeRejected);
         // From no latency, p99 alone opens the range at that value (p50 must be > 0).
         p99->setValue(800);
-        const ChaosModelProfile *entry = lab->chaos()->controller().profile().find(kPrimary);
+        std::optional<ChaosModelProfile> entry = entryOf(*lab, kPrimary);
         QCOMPARE(entry->latency.p50Ms, 800.0);
         QCOMPARE(entry->latency.p99Ms, 800.0);
         QCOMPARE(p50->value(), 800);
 
         p50->setValue(600);
         p99->setValue(2500);
-        entry = lab->chaos()->controller().profile().find(kPrimary);
+        entry = entryOf(*lab, kPrimary);
         QCOMPARE(entry->latency.p50Ms, 600.0);
         QCOMPARE(entry->latency.p99Ms, 2500.0);
         QCOMPARE(rejected.count(), 0);
 
         // A p50 above p99 drags p99 along on the server, and the control follows.
         p50->setValue(3000);
-        entry = lab->chaos()->controller().profile().find(kPrimary);
+        entry = entryOf(*lab, kPrimary);
         QCOMPARE(entry->latency.p50Ms, 3000.0);
         QVERIFY(entry->latency.p99Ms >= 3000.0);
         QCOMPARE(p99->value(), qRound(entry->latency.p99Ms));
 
         // And back to none: both ends go to zero.
         p50->setValue(0);
-        entry = lab->chaos()->controller().profile().find(kPrimary);
+        entry = entryOf(*lab, kPrimary);
         QCOMPARE(entry->latency.p50Ms, 0.0);
         QCOMPARE(entry->latency.p99Ms, 0.0);
         QCOMPARE(p99->value(), 0);

@@ -196,7 +196,7 @@ void ChaosPanel::refresh()
         rebuildCards(); // a model appeared (PATCH of a new name, a whole new profile)
         return;
     }
-    const ChaosProfile &profile = m_controller->profile();
+    const ChaosProfile profile = m_controller->profile();
     for (auto it = m_cards.cbegin(); it != m_cards.cend(); ++it) {
         const ChaosModelProfile *entry = profile.find(it.key());
         it.value()->setEntry(entry, entry && !profile.models.contains(it.key()));
@@ -230,7 +230,8 @@ void ChaosPanel::recover(const QString &model)
         return;
     // Back to the model's baseline entry as a whole (a merge of every field), so recovering
     // also undoes whatever else was turned up while it was down.
-    if (const ChaosModelProfile *baseline = m_controller->baseline().find(model))
+    const ChaosProfile baselineProfile = m_controller->baseline();
+    if (const ChaosModelProfile *baseline = baselineProfile.find(model))
         applyPatch(model, chaosModelProfileToJson(*baseline));
     else
         applyPatch(model,
