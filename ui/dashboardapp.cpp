@@ -3,11 +3,17 @@
 #include "config/configloader.h"
 #include "dashboardoptions.h"
 #include "mainwindow.h"
+#include "panels/chaospanel.h"
+#include "panels/configeditor.h"
+#include "panels/eventlogview.h"
+#include "panels/promptconsole.h"
+#include "runtime/lab.h"
 #include "runbar.h"
 #include "session.h"
 #include "theme.h"
 
 #include <QApplication>
+#include <QMessageBox>
 #include <QFileInfo>
 #include <QScreen>
 #include <QSettings>
@@ -112,6 +118,32 @@ int runDashboard(QApplication &app)
 
     MainWindow window(session, theme);
     window.setConfigPath(configPath);
+
+    // The panels follow the window's current lab: the idle one, then each run's.
+    auto *chaosPanel = new ChaosPanel(window.currentLab());
+    auto *console = new PromptConsole(window.currentLab());
+    auto *configEditor = new ConfigEditor;
+    auto *eventLog = new EventLogView(window.currentLab());
+    configEditor->setConfigJson(session.baseConfigJson());
+    chaosPanel->setPresenterMode(options.presenter);
+    console->setPresenterMode(options.presenter);
+    configEditor->setPresenterMode(options.presenter);
+    eventLog->setPresenterMode(options.presenter);
+    window.addSideTab(chaosPanel, u"Chaos"_s);
+    window.addSideTab(console, u"Console"_s);
+    window.addSideTab(configEditor, u"Config"_s);
+    window.addBottomTab(eventLog, u"Event log"_s);
+    QObject::connect(&window, &MainWindow::labChanged, &window, [=](Lab *lab) {
+        chaosPanel->setLab(lab);
+        console->setLab(lab);
+        eventLog->setLab(lab);
+    });
+    QObject::connect(configEditor, &ConfigEditor::configApplied, &window,
+                     [&session, &window](const nlohmann::json &config) {
+                         QString problem;
+                         if (!session.setBaseConfig(config, u"config editor"_s, &problem))
+                             QMessageBox::warning(&window, u"Config not applied"_s, problem);
+                     });
     const bool restored =
         !screenshotMode && window.restoreGeometry(settings.value(kGeometry).toByteArray());
     if (!screenshotMode)

@@ -15,7 +15,7 @@ constexpr double kMaxChaosLatencyMs = 3600.0 * 1000.0;
 
 /// nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 9: syntax
 /// error …" without the parts that mean nothing to the user (every line is "line 1").
-QString parseErrorText(const nlohmann::json::parse_error &error)
+QString parseErrorText(const nlohmann::json::exception &error)
 {
     const QString text = QString::fromUtf8(error.what());
     const qsizetype column = text.indexOf(QStringLiteral("column "));
@@ -89,7 +89,8 @@ ParsedJobs parseJobLines(const QByteArray &data)
         nlohmann::json json;
         try {
             json = nlohmann::json::parse(line.constBegin(), line.constEnd());
-        } catch (const nlohmann::json::parse_error &error) {
+        } catch (const nlohmann::json::exception &error) {
+            // Not only parse_error: a number beyond double (1e400) is an out_of_range error.
             parsed.errors.append(
                 {lineNumber, QStringLiteral("invalid JSON: ") + parseErrorText(error)});
             continue;

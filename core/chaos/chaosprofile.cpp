@@ -196,7 +196,9 @@ ChaosModelPatchResult patchChaosModel(const ChaosModelProfile &model, const nloh
         nlohmann::json &latency = merged["latency_ms"];
         const bool setsP50 = latencyPatch->contains("p50") && latency.contains("p50");
         const bool setsP99 = latencyPatch->contains("p99") && latency.contains("p99");
-        if (setsP50 != setsP99 && latency["p50"].is_number() && latency["p99"].is_number() &&
+        // contains() first: operator[] would put a field the patch removed back as null.
+        if (setsP50 != setsP99 && latency.contains("p50") && latency.contains("p99") &&
+            latency["p50"].is_number() && latency["p99"].is_number() &&
             latency["p99"].get<double>() < latency["p50"].get<double>()) {
             if (setsP50)
                 latency["p99"] = latency["p50"];
@@ -286,7 +288,12 @@ double sampleLatencyMs(const LatencySpec &latency, double u)
     if (latency.p99Ms <= latency.p50Ms)
         return latency.p50Ms;
     const double sigma = std::log(latency.p99Ms / latency.p50Ms) / kZ99;
-    return latency.p50Ms * std::exp(sigma * standardNormalQuantile(u));
+    const double sample = latency.p50Ms * std::exp(sigma * standardNormalQuantile(u));
+    // A tiny p50 under a large p99 makes sigma huge: the tail overflows to inf, a denormal
+    // p50 gives NaN. Every sample must round to Millis, so clamp into the accepted range.
+    if (std::isnan(sample))
+        return latency.p50Ms;
+    return std::clamp(sample, 0.0, kMaxMillis);
 }
 
 } // namespace breakwater

@@ -54,7 +54,8 @@ std::optional<json> parseBody(const QByteArray &body, HttpServerResponse &error)
 {
     try {
         return json::parse(body.constBegin(), body.constEnd());
-    } catch (const json::parse_error &exception) {
+    } catch (const json::exception &exception) {
+        // Not only parse_error: a number beyond double (1e400) is an out_of_range error.
         error = controlError(400, QStringLiteral("the body is not valid JSON: ") +
                                       QString::fromUtf8(exception.what()));
         return std::nullopt;

@@ -82,6 +82,11 @@ ChaosModelCard::ChaosModelCard(const QString &model, QWidget *parent)
             Q_EMIT takeDownRequested(m_model);
     });
 
+    // In a narrow side pane the model name gives way, never the Take down switch: the name
+    // is also in the tooltip and on the breaker card.
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_title->setMinimumWidth(fontMetrics().horizontalAdvance(u"claude-"_s));
+    m_title->setToolTip(m_model);
     auto *header = new QHBoxLayout;
     header->addWidget(m_title, 1);
     header->addWidget(m_badge);

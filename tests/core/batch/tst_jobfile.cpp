@@ -19,6 +19,9 @@ private Q_SLOTS:
         QTest::newRow("invalid JSON")
             << QByteArray(R"({"id":"x","prompt":)") << u"invalid JSON: column 20: syntax error"_s;
         QTest::newRow("not JSON at all") << QByteArray("hello") << u"invalid JSON"_s;
+        // Found by fuzz_jobline: out_of_range, not parse_error, escaped and ended the batch.
+        QTest::newRow("number beyond double")
+            << QByteArray(R"({"id":"x","prompt":"p","n":1e400})") << u"invalid JSON"_s;
         QTest::newRow("an array") << QByteArray(R"(["id","prompt"])") << u"must be a JSON object"_s;
         QTest::newRow("missing id") << QByteArray(R"({"prompt":"p"})") << u"missing \"id\""_s;
         QTest::newRow("numeric id")
