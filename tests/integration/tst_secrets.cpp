@@ -6,6 +6,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "testslowdown.h"
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -70,7 +72,9 @@ private Q_SLOTS:
                          dir.path(), &exitCode);
         QCOMPARE(exitCode, 0);
         output += runCli({u"run"_s, u"--config"_s, config.fileName(), u"--scenario"_s, scenarioPath,
-                          u"--time-scale"_s, u"0.03"_s, u"--report"_s, dir.filePath(u"report.json"_s)},
+                          u"--time-scale"_s,
+                          QString::number(breakwater::testing::scaledTimeScale(0.03)),
+                          u"--report"_s, dir.filePath(u"report.json"_s)},
                          dir.path(), &exitCode);
         QCOMPARE(exitCode, 0);
         output += runCli({u"validate"_s, config.fileName()}, dir.path());
