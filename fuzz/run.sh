@@ -90,9 +90,16 @@ for target in "${targets[@]}"; do
     # Fork mode prints no final stats: take the count from its last status line.
     [[ -z "$execs" ]] && execs="$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$last")"
     [[ -z "$rate" ]] && rate="$(sed -n 's/.* exec\/s:\{0,1\} \([0-9]*\).*/\1/p' <<<"$last")"
-    artifacts="$(find "$build/fuzz-artifacts/$target" -type f 2>/dev/null | sort)"
+    # A slow-unit-* file is an input that once took over 10 s (libFuzzer's -report_slow_units)
+    # without failing: on a loaded machine usually the process waiting for a core, so it is
+    # listed but is no finding; replay it to tell (fuzz/README.md).
+    artifacts="$(find "$build/fuzz-artifacts/$target" -type f ! -name 'slow-unit-*' 2>/dev/null | sort)"
+    slow="$(find "$build/fuzz-artifacts/$target" -type f -name 'slow-unit-*' 2>/dev/null | wc -l)"
     if [[ "$status" == 0 && -z "$artifacts" ]]; then
         result="clean"
+        if ((slow > 0)); then
+            result+=" ($slow slow unit(s) saved, slowest $(statval slowest_unit_time_sec) s)"
+        fi
     else
         found=1
         what="$(grep -m1 -E '^(==[0-9]+==ERROR|SUMMARY|breakwater fuzz property|.*runtime error)' \
