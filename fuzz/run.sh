@@ -9,6 +9,8 @@
 #   JOBS=2            targets run at once (default 1; 2 fills a 2-core machine)
 #   TARGETS="a b"     only these targets (default: every fuzz_* the build knows)
 #   NINJA_JOBS=2      parallel compile jobs when building (default 2)
+#   EXTRA_FLAGS="…"   more libFuzzer flags, e.g. "-fork=1 -ignore_crashes=1" to keep fuzzing
+#                     past a known crash (each distinct crash still lands in the artifacts)
 # New inputs go to BUILD_DIR/fuzz-corpus/<target> (the seeds in fuzz/corpus are only read),
 # crashers to BUILD_DIR/fuzz-artifacts/<target>/, the full log to BUILD_DIR/fuzz-logs/.
 # Exits 1 when any target found something.
@@ -45,6 +47,11 @@ run_one() {
     local args=(-max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1
                 -artifact_prefix="$artifacts/")
     [[ -f "$here/$target.dict" ]] && args+=(-dict="$here/$target.dict")
+    if [[ -n "${EXTRA_FLAGS:-}" ]]; then
+        local extra
+        read -r -a extra <<<"$EXTRA_FLAGS"
+        args+=("${extra[@]}")
+    fi
     local status=0
     "$build/fuzz/$target" "${args[@]}" "$work" "$here/corpus/$target" \
         >"$build/fuzz-logs/$target.log" 2>&1 || status=$?
@@ -80,9 +87,19 @@ for target in "${targets[@]}"; do
     cov="$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")"
     ft="$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")"
     corp="$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$last")"
-    artifacts="$(find "$build/fuzz-artifacts/$target" -type f 2>/dev/null | sort)"
+    # Fork mode prints no final stats: take the count from its last status line.
+    [[ -z "$execs" ]] && execs="$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$last")"
+    [[ -z "$rate" ]] && rate="$(sed -n 's/.* exec\/s:\{0,1\} \([0-9]*\).*/\1/p' <<<"$last")"
+    # A slow-unit-* file is an input that once took over 10 s (libFuzzer's -report_slow_units)
+    # without failing: on a loaded machine usually the process waiting for a core, so it is
+    # listed but is no finding; replay it to tell (fuzz/README.md).
+    artifacts="$(find "$build/fuzz-artifacts/$target" -type f ! -name 'slow-unit-*' 2>/dev/null | sort)"
+    slow="$(find "$build/fuzz-artifacts/$target" -type f -name 'slow-unit-*' 2>/dev/null | wc -l)"
     if [[ "$status" == 0 && -z "$artifacts" ]]; then
         result="clean"
+        if ((slow > 0)); then
+            result+=" ($slow slow unit(s) saved, slowest $(statval slowest_unit_time_sec) s)"
+        fi
     else
         found=1
         what="$(grep -m1 -E '^(==[0-9]+==ERROR|SUMMARY|breakwater fuzz property|.*runtime error)' \

@@ -6,6 +6,7 @@
 #include "runtime/lab.h"
 #include "runtime/scenariorun.h"
 #include "scenario/scenario.h"
+#include "testslowdown.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -531,14 +532,16 @@ private Q_SLOTS:
 
         ScenarioRun::Options options;
         options.threads = kEngineThreads;
-        options.timeScale = scenario.load.stream ? kStreamingTimeScale : kTimeScale;
+        options.timeScale =
+            testing::scaledTimeScale(scenario.load.stream ? kStreamingTimeScale : kTimeScale);
         ScenarioRun run(*config.config, scenario, *prompts, options);
         QSignalSpy finished(&run, &ScenarioRun::finished);
         QString error;
         QElapsedTimer wall;
         wall.start();
         QVERIFY2(run.start(&error), qPrintable(error));
-        QVERIFY2(finished.wait(kFinishTimeoutMs), "the run did not finish in time");
+        QVERIFY2(finished.wait(static_cast<int>(kFinishTimeoutMs * testing::testSlowdown())),
+                 "the run did not finish in time");
         qInfo().noquote() << file << u"ran in %1 s"_s.arg(wall.elapsed() / 1000.0, 0, 'f', 1);
 
         const json report = run.report();

@@ -8,9 +8,17 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "testslowdown.h"
+
 using namespace Qt::StringLiterals;
 
 namespace {
+
+/// A --time-scale value, stretched under the sanitizer presets (testslowdown.h).
+QString timeScaleArgument(double timeScale)
+{
+    return QString::number(breakwater::testing::scaledTimeScale(timeScale));
+}
 
 struct CliRun {
     int exitCode = -1;
@@ -155,7 +163,8 @@ private Q_SLOTS:
         const QString report = dir.filePath(u"report.json"_s);
         const CliRun run = runCli({u"run"_s, u"--scenario"_s,
                                    sourcePath(u"resources/scenarios/primary-outage.json"_s),
-                                   u"--time-scale"_s, u"0.05"_s, u"--report"_s, report,
+                                   u"--time-scale"_s, timeScaleArgument(0.05), u"--report"_s,
+                                   report,
                                    u"--threads"_s, u"1"_s, u"--db"_s, dir.filePath(u"history.db"_s)});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY2(run.err.contains(u"breakers: claude-sonnet-4-5"_s), qPrintable(run.err));

@@ -1,6 +1,8 @@
 // A canary API key in the environment must reach the provider's auth header and nothing
 // else: not stdout, stderr, reports, metrics, the chaos server's stats, the batch results,
 // the dead-letter queue and its export, saved runs, or anything the dashboard writes.
+#include "testslowdown.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -114,7 +116,8 @@ private Q_SLOTS:
         // Saved to the history ($BREAKWATER_DB) too: a saved run must not hold the key.
         output +=
             runCli({u"run"_s, u"--config"_s, config, u"--scenario"_s, scenarioPath,
-                    u"--time-scale"_s, u"0.03"_s, u"--report"_s, dir.filePath(u"report.json"_s)},
+                    u"--time-scale"_s, QString::number(breakwater::testing::scaledTimeScale(0.03)),
+                    u"--report"_s, dir.filePath(u"report.json"_s)},
                    dir.path(), &exitCode);
         // On a loaded machine the squeezed timeline may miss an expectation (exit 1); what
         // the run printed and wrote is the point here.

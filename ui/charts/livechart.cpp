@@ -22,9 +22,11 @@ namespace breakwater::ui {
 
 LiveChart::LiveChart(const Theme &theme, const QString &title, const QString &explanation,
                      bool timeAxis, QWidget *parent)
-    : QChartView(parent), m_theme(theme)
+    : QChartView(new QChart, parent), m_theme(theme)
 {
-    auto *chart = new QChart;
+    // The chart is handed to the constructor: QChartView(parent) makes a default chart, and
+    // setChart() only releases it; once the view is shown that chart leaked (found by ASan).
+    QChart *chart = this->chart();
     chart->setTitle(title);
     chart->setTitleFont(theme.font(12.5, true));
     chart->setTitleBrush(theme.text());
@@ -38,7 +40,6 @@ LiveChart::LiveChart(const Theme &theme, const QString &title, const QString &ex
     chart->legend()->setLabelColor(theme.text());
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
-    setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setFrameShape(QFrame::NoFrame);
     setBackgroundBrush(theme.window());
