@@ -205,9 +205,9 @@ int main(int argc, char *argv[])
          QStringLiteral("Run the embedded chaos server on the GUI thread (as before it had a "
                         "thread of its own), for comparison.")},
         {QStringLiteral("malloc-trim-s"),
-         QStringLiteral("Call malloc_trim(0) on the GUI thread every S seconds (default 0: "
-                        "never), to tell memory the allocator holds from memory in use."),
-         QStringLiteral("S"), QStringLiteral("0")},
+         QStringLiteral("Call malloc_trim(0) on the GUI thread every S seconds, as the "
+                        "breakwater app does (default 30; 0: never)."),
+         QStringLiteral("S"), QStringLiteral("30")},
         {QStringLiteral("no-panels"),
          QStringLiteral("Only the main window (no chaos panel, console, event log).")},
     });
