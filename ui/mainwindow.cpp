@@ -47,8 +47,13 @@ namespace {
 
 /// At most 10 refreshes a second (SPEC.md section 10).
 constexpr int kRefreshMs = 100;
-/// Most points pushed to one chart series per refresh.
-constexpr int kMaxChartPoints = 600;
+/// Most points pushed to one chart series per refresh: about one per 2 px of a chart's plot
+/// at 1600 px wide, all a line can show; painting more only costs time (LiveChart lowers it
+/// further for a narrower plot).
+constexpr int kMaxChartPoints = 300;
+/// Charts brought up to date per refresh tick when new points arrive: spread over a few
+/// ticks, no single event-loop iteration repaints every chart.
+constexpr int kChartsPerTick = 2;
 /// The retry charts redraw at most this often.
 constexpr qint64 kRetryRefreshMs = 500;
 
@@ -233,8 +238,7 @@ void MainWindow::showSavedRun(const RecorderSnapshot &snapshot, const QString &t
     m_savedBanner->setVisible(true);
     for (LiveChart *chart : std::as_const(m_charts))
         chart->clear();
-    m_chartKey = ChartKey();
-    m_drawnRetries = -1;
+    invalidateCharts();
     refresh();
     Q_EMIT savedRunShown(true);
 }
@@ -247,8 +251,7 @@ void MainWindow::showLive()
     m_savedBanner->setVisible(false);
     for (LiveChart *chart : std::as_const(m_charts))
         chart->clear();
-    m_chartKey = ChartKey();
-    m_drawnRetries = -1;
+    invalidateCharts();
     refresh();
     Q_EMIT savedRunShown(false);
 }
@@ -421,8 +424,7 @@ void MainWindow::onLabChanged(Lab *lab)
     m_savedBanner->setVisible(false);
     for (LiveChart *chart : std::as_const(m_charts))
         chart->clear();
-    m_chartKey = ChartKey();
-    m_drawnRetries = -1;
+    invalidateCharts();
     m_frozen = false;
     m_snapshot = RecorderSnapshot();
     m_runStatus.clear();
@@ -492,8 +494,7 @@ void MainWindow::onPhaseChanged()
 void MainWindow::onRunFinished()
 {
     // One last full redraw, throttles aside, then the charts keep it.
-    m_chartKey = ChartKey();
-    m_drawnRetries = -1;
+    invalidateCharts();
     refresh();
     // The run is over: its charts stay as they ended rather than scrolling on empty time.
     m_frozen = true;
@@ -620,22 +621,53 @@ void MainWindow::refresh()
                                                m_retryThrottle.elapsed() >= kRetryRefreshMs);
     if ((m_frozen || m_savedSnapshot) && !seriesChanged && !retriesChanged)
         return;
-    // The breaker line reaches to now on every refresh; the series charts move with new points.
-    m_breakerChart->updateFrame(frame);
+    QList<int> states;
+    states.reserve(shown.models.size());
+    for (const ModelFigures &figures : shown.models)
+        states.append(static_cast<int>(figures.state));
+    const bool statesChanged = states != m_drawnStates;
+    // The breaker line moves with new points or a state change, not on every refresh.
+    if (seriesChanged || statesChanged || m_flushCharts) {
+        m_drawnStates = states;
+        queueChart(m_breakerChart);
+    }
     if (seriesChanged) {
         m_chartKey = key;
         for (LiveChart *chart :
              {static_cast<LiveChart *>(m_errorChart), static_cast<LiveChart *>(m_sourcesChart),
               static_cast<LiveChart *>(m_latencyChart),
               static_cast<LiveChart *>(m_throughputChart)})
-            chart->updateFrame(frame);
+            queueChart(chart);
     }
     if (seriesChanged || retriesDue) {
         m_drawnRetries = shown.totals.retries;
         m_retryThrottle.restart();
-        m_retryChart->updateFrame(frame);
-        m_histogramChart->updateFrame(frame);
+        queueChart(m_retryChart);
+        queueChart(m_histogramChart);
     }
+    // A full redraw (new lab, saved run, end of run) draws every chart now; live points are
+    // spread over the next ticks. A state change is drawn at once.
+    const bool all = m_flushCharts || m_frozen || m_savedSnapshot;
+    m_flushCharts = false;
+    int budget = all ? static_cast<int>(m_pendingCharts.size()) : kChartsPerTick;
+    if (statesChanged && m_pendingCharts.removeOne(m_breakerChart))
+        m_breakerChart->updateFrame(frame);
+    while (budget-- > 0 && !m_pendingCharts.isEmpty())
+        m_pendingCharts.takeFirst()->updateFrame(frame);
+}
+
+void MainWindow::queueChart(LiveChart *chart)
+{
+    if (!m_pendingCharts.contains(chart))
+        m_pendingCharts.append(chart);
+}
+
+void MainWindow::invalidateCharts()
+{
+    m_chartKey = ChartKey();
+    m_drawnRetries = -1;
+    m_drawnStates.clear();
+    m_flushCharts = true;
 }
 
 bool MainWindow::exportPng(const QString &path, QString *error)

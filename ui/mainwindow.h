@@ -156,6 +156,10 @@ private:
     void exportWithDialog(const QString &title, const QString &filter, const QString &suffix,
                           bool (MainWindow::*write)(const QString &, QString *));
     double timeAxisEnd() const;
+    /// Adds `chart` to the charts drawn on the coming refresh ticks.
+    void queueChart(LiveChart *chart);
+    /// Makes the next refresh draw every chart in full.
+    void invalidateCharts();
 
     DashboardSession &m_session;
     const Theme &m_theme;
@@ -213,6 +217,12 @@ private:
     /// Retries the retry charts last drew, and when.
     qint64 m_drawnRetries = -1;
     QElapsedTimer m_retryThrottle;
+    /// The breaker states (one per model) the breaker chart last drew.
+    QList<int> m_drawnStates;
+    /// Charts with new data not drawn yet, oldest first.
+    QList<LiveChart *> m_pendingCharts;
+    /// The next refresh draws every chart at once.
+    bool m_flushCharts = true;
 };
 
 } // namespace breakwater::ui

@@ -19,6 +19,12 @@
 using namespace Qt::StringLiterals;
 
 namespace breakwater::ui {
+namespace {
+
+/// The fewest points a line gets however narrow its plot.
+constexpr int kMinPoints = 100;
+
+} // namespace
 
 LiveChart::LiveChart(const Theme &theme, const QString &title, const QString &explanation,
                      bool timeAxis, QWidget *parent)
@@ -77,7 +83,12 @@ void LiveChart::updateFrame(const ChartFrame &frame)
         setTimeEnd(frame.timeEnd);
         setMarkers(frame.snapshot->timeline);
     }
-    updateSeries(frame);
+    // A line cannot show more than about one point per 2 px; more only slows painting.
+    ChartFrame own = frame;
+    const int plotWidth = static_cast<int>(chart()->plotArea().width());
+    if (plotWidth > 0)
+        own.maxPoints = std::min(frame.maxPoints, std::max(kMinPoints, plotWidth / 2));
+    updateSeries(own);
 }
 
 void LiveChart::clear()

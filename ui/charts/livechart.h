@@ -21,8 +21,11 @@ struct ChartFrame {
     double timeEnd = 60.0;
     /// Config alert.error_rate, a fraction.
     double alertThreshold = 0.10;
-    /// Most points pushed to one series.
-    int maxPoints = 600;
+    /// Most points pushed to one line series (LiveChart lowers it to half its plot's width
+    /// in pixels).
+    int maxPoints = 300;
+    /// Most recent retries the retry charts show.
+    int maxRetries = 600;
 };
 
 /// One live chart of the dashboard: a QChartView styled by the Theme, with a time axis from

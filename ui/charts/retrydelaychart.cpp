@@ -90,7 +90,7 @@ QScatterSeries *RetryDelayChart::sourceSeries(DelaySource source) const
 
 void RetryDelayChart::updateSeries(const ChartFrame &frame)
 {
-    const QList<RetryDelayPoint> retries = recentRetries(*frame.snapshot, frame.maxPoints);
+    const QList<RetryDelayPoint> retries = recentRetries(*frame.snapshot, frame.maxRetries);
     std::array<QList<QPointF>, 3> points;
     double highest = 0.0;
     for (const RetryDelayPoint &retry : retries) {
@@ -173,7 +173,7 @@ int DelayHistogramChart::totalCount() const
 
 void DelayHistogramChart::updateSeries(const ChartFrame &frame)
 {
-    const QList<RetryDelayPoint> retries = recentRetries(*frame.snapshot, frame.maxPoints);
+    const QList<RetryDelayPoint> retries = recentRetries(*frame.snapshot, frame.maxRetries);
     double highest = 0.0;
     for (const RetryDelayPoint &retry : retries)
         highest = std::max(highest, toSeconds(retry.delay));
