@@ -1,6 +1,8 @@
 #include "dashboardapp.h"
+#include "dashboardoptions.h"
 
 #include <QApplication>
+#include <QTextStream>
 #include <QTimer>
 
 #if defined(__GLIBC__)
@@ -16,6 +18,17 @@ constexpr int kTrimIntervalMs = 30000;
 
 int main(int argc, char **argv)
 {
+    {
+        // The flags are read before there is a QApplication, which needs a display: --help,
+        // --version and a bad flag answer on a machine without one (over SSH, in CI).
+        QCoreApplication probe(argc, argv);
+        const breakwater::ui::DashboardArguments arguments =
+            breakwater::ui::parseDashboardArguments(QCoreApplication::arguments());
+        if (!arguments.options) {
+            QTextStream(arguments.exitCode == 0 ? stdout : stderr) << arguments.message;
+            return arguments.exitCode;
+        }
+    }
     QApplication app(argc, argv);
 #if defined(__GLIBC__)
     // A stall under load piles up calls across ~95 threads; glibc keeps the freed peak in its
