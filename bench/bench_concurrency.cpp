@@ -14,29 +14,6 @@
 using namespace breakwater;
 using namespace breakwater::bench;
 
-namespace {
-
-/// Established TCP connections (IPv4, this network namespace) whose remote port is `port`:
-/// the client side of every connection to the server.
-int connectionsTo(quint16 port)
-{
-    QFile file(QStringLiteral("/proc/self/net/tcp"));
-    if (!file.open(QIODevice::ReadOnly))
-        return -1;
-    int count = 0;
-    const QByteArray remote = QByteArray::number(port, 16).toUpper().rightJustified(4, '0');
-    const QList<QByteArray> lines = file.readAll().split('\n');
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QList<QByteArray> fields = lines.at(i).simplified().split(' ');
-        // sl local_address rem_address st …; state 01 is ESTABLISHED.
-        if (fields.size() > 3 && fields.at(2).endsWith(':' + remote) && fields.at(3) == "01")
-            ++count;
-    }
-    return count;
-}
-
-} // namespace
-
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);

@@ -94,24 +94,6 @@ LagStats lagStats(const std::vector<double> &drifts)
             drifts.empty() ? 0 : *std::max_element(drifts.begin(), drifts.end())};
 }
 
-/// Established TCP connections (IPv4) whose remote port is `port`: the engines' connections
-/// to the embedded chaos server.
-int connectionsTo(quint16 port)
-{
-    QFile file(QStringLiteral("/proc/self/net/tcp"));
-    if (!file.open(QIODevice::ReadOnly))
-        return -1;
-    int count = 0;
-    const QByteArray remote = QByteArray::number(port, 16).toUpper().rightJustified(4, '0');
-    const QList<QByteArray> lines = file.readAll().split('\n');
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QList<QByteArray> fields = lines.at(i).simplified().split(' ');
-        if (fields.size() > 3 && fields.at(2).endsWith(':' + remote) && fields.at(3) == "01")
-            ++count;
-    }
-    return count;
-}
-
 /// The same probe on a thread that does nothing else: how late a timer comes on this
 /// machine anyway (other processes, other threads of this one). The GUI thread's lag above
 /// it is the dashboard's own.

@@ -51,6 +51,23 @@ qint64 residentBytes()
     return fields.at(1).toLongLong() * ::sysconf(_SC_PAGESIZE);
 }
 
+int connectionsTo(quint16 port)
+{
+    QFile file(QStringLiteral("/proc/self/net/tcp"));
+    if (!file.open(QIODevice::ReadOnly))
+        return -1;
+    int count = 0;
+    const QByteArray remote = QByteArray::number(port, 16).toUpper().rightJustified(4, '0');
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QList<QByteArray> fields = lines.at(i).simplified().split(' ');
+        // sl local_address rem_address st …; state 01 is ESTABLISHED.
+        if (fields.size() > 3 && fields.at(2).endsWith(':' + remote) && fields.at(3) == "01")
+            ++count;
+    }
+    return count;
+}
+
 double median(std::vector<double> values)
 {
     if (values.empty())
@@ -246,6 +263,80 @@ int EngineLoad::inFlight() const
     return m_lab->engines().inFlight();
 }
 
+// WorkerThreads ----------------------------------------------------------------------------
+
+/// Each worker in a QThread of its own, made with its share of the requests to keep in flight
+/// (spread round-robin, as the engine pool spreads calls). A Worker has init() and teardown()
+/// (run in its thread, blocking), start() and stop() (queued) and an atomic `inFlight`.
+template <typename Worker> class WorkerThreads final {
+public:
+    template <typename Make>
+    WorkerThreads(int threads, int inFlight, const QString &name, Make make)
+    {
+        for (int i = 0; i < threads; ++i) {
+            const int share = inFlight / threads + (i < inFlight % threads ? 1 : 0);
+            auto thread = std::make_unique<QThread>();
+            thread->setObjectName(QStringLiteral("%1-%2").arg(name).arg(i));
+            Worker *worker = make(i, share);
+            worker->moveToThread(thread.get());
+            thread->start();
+            QMetaObject::invokeMethod(
+                worker, [worker] { worker->init(); }, Qt::BlockingQueuedConnection);
+            m_threads.push_back(std::move(thread));
+            m_workers.push_back(worker);
+        }
+    }
+    WorkerThreads(const WorkerThreads &) = delete;
+    WorkerThreads &operator=(const WorkerThreads &) = delete;
+
+    ~WorkerThreads()
+    {
+        for (std::size_t i = 0; i < m_workers.size(); ++i) {
+            Worker *worker = m_workers[i];
+            QMetaObject::invokeMethod(
+                worker, [worker] { worker->teardown(); }, Qt::BlockingQueuedConnection);
+            m_threads[i]->quit();
+            m_threads[i]->wait();
+            delete worker;
+        }
+    }
+
+    void start()
+    {
+        for (Worker *worker : m_workers)
+            QMetaObject::invokeMethod(
+                worker, [worker] { worker->start(); }, Qt::QueuedConnection);
+    }
+
+    /// Stops every worker and waits until nothing is in flight.
+    bool stopAndDrain(int timeoutMs)
+    {
+        for (Worker *worker : m_workers)
+            QMetaObject::invokeMethod(
+                worker, [worker] { worker->stop(); }, Qt::QueuedConnection);
+        return spinUntil(
+            [this] {
+                return std::all_of(m_workers.begin(), m_workers.end(), [](const Worker *worker) {
+                    return worker->inFlight.load() == 0;
+                });
+            },
+            timeoutMs);
+    }
+
+    /// `count(worker)` summed over the workers.
+    template <typename Count> quint64 sum(Count count) const
+    {
+        quint64 total = 0;
+        for (const Worker *worker : m_workers)
+            total += count(*worker);
+        return total;
+    }
+
+private:
+    std::vector<std::unique_ptr<QThread>> m_threads;
+    std::vector<Worker *> m_workers;
+};
+
 // BareLoad ---------------------------------------------------------------------------------
 
 /// One thread's share of the bare load; created, used and torn down in that thread.
@@ -320,68 +411,32 @@ private:
 };
 
 BareLoad::BareLoad(QList<BareRequest> requests, int threads, int managersPerThread, int inFlight)
-{
-    for (int i = 0; i < threads; ++i) {
-        // Spread the in-flight count as the engine pool spreads calls: round-robin.
-        const int share = inFlight / threads + (i < inFlight % threads ? 1 : 0);
-        auto thread = std::make_unique<QThread>();
-        thread->setObjectName(QStringLiteral("bare-%1").arg(i));
-        auto *worker = new Worker(requests, managersPerThread, share, i * 7);
-        worker->moveToThread(thread.get());
-        thread->start();
-        QMetaObject::invokeMethod(
-            worker, [worker] { worker->init(); }, Qt::BlockingQueuedConnection);
-        m_threads.push_back(std::move(thread));
-        m_workers.push_back(worker);
-    }
-}
+    : m_workers(std::make_unique<WorkerThreads<Worker>>(
+          threads, inFlight, QStringLiteral("bare"), [&](int index, int share) {
+              return new Worker(requests, managersPerThread, share, index * 7);
+          }))
+{}
 
-BareLoad::~BareLoad()
-{
-    for (std::size_t i = 0; i < m_workers.size(); ++i) {
-        Worker *worker = m_workers[i];
-        QMetaObject::invokeMethod(
-            worker, [worker] { worker->teardown(); }, Qt::BlockingQueuedConnection);
-        m_threads[i]->quit();
-        m_threads[i]->wait();
-        delete worker;
-    }
-}
+BareLoad::~BareLoad() = default;
 
 void BareLoad::start()
 {
-    for (Worker *worker : m_workers)
-        QMetaObject::invokeMethod(
-            worker, [worker] { worker->start(); }, Qt::QueuedConnection);
+    m_workers->start();
 }
 
 bool BareLoad::stopAndDrain(int timeoutMs)
 {
-    for (Worker *worker : m_workers)
-        QMetaObject::invokeMethod(
-            worker, [worker] { worker->stop(); }, Qt::QueuedConnection);
-    return spinUntil(
-        [this] {
-            return std::all_of(m_workers.begin(), m_workers.end(),
-                               [](const Worker *worker) { return worker->inFlight.load() == 0; });
-        },
-        timeoutMs);
+    return m_workers->stopAndDrain(timeoutMs);
 }
 
 quint64 BareLoad::completed() const
 {
-    quint64 total = 0;
-    for (const Worker *worker : m_workers)
-        total += worker->completed.load();
-    return total;
+    return m_workers->sum([](const Worker &worker) { return worker.completed.load(); });
 }
 
 quint64 BareLoad::failed() const
 {
-    quint64 total = 0;
-    for (const Worker *worker : m_workers)
-        total += worker->failed.load();
-    return total;
+    return m_workers->sum([](const Worker &worker) { return worker.failed.load(); });
 }
 
 // DirectEngineLoad -------------------------------------------------------------------------
@@ -482,66 +537,32 @@ DirectEngineLoad::DirectEngineLoad(const QUrl &server, int threads, int managers
         QObject::connect(&m_shared->events, &EventStream::event, &m_shared->recorder,
                          &RunRecorder::record);
     }
-    for (int i = 0; i < threads; ++i) {
-        const int share = inFlight / threads + (i < inFlight % threads ? 1 : 0);
-        auto thread = std::make_unique<QThread>();
-        thread->setObjectName(QStringLiteral("direct-%1").arg(i));
-        auto *worker = new Worker(*m_shared, managersPerThread, share, i);
-        worker->moveToThread(thread.get());
-        thread->start();
-        QMetaObject::invokeMethod(
-            worker, [worker] { worker->init(); }, Qt::BlockingQueuedConnection);
-        m_threads.push_back(std::move(thread));
-        m_workers.push_back(worker);
-    }
+    m_workers = std::make_unique<WorkerThreads<Worker>>(
+        threads, inFlight, QStringLiteral("direct"), [&](int index, int share) {
+            return new Worker(*m_shared, managersPerThread, share, index);
+        });
 }
 
-DirectEngineLoad::~DirectEngineLoad()
-{
-    for (std::size_t i = 0; i < m_workers.size(); ++i) {
-        Worker *worker = m_workers[i];
-        QMetaObject::invokeMethod(
-            worker, [worker] { worker->teardown(); }, Qt::BlockingQueuedConnection);
-        m_threads[i]->quit();
-        m_threads[i]->wait();
-        delete worker;
-    }
-}
+DirectEngineLoad::~DirectEngineLoad() = default;
 
 void DirectEngineLoad::start()
 {
-    for (Worker *worker : m_workers)
-        QMetaObject::invokeMethod(
-            worker, [worker] { worker->start(); }, Qt::QueuedConnection);
+    m_workers->start();
 }
 
 bool DirectEngineLoad::stopAndDrain(int timeoutMs)
 {
-    for (Worker *worker : m_workers)
-        QMetaObject::invokeMethod(
-            worker, [worker] { worker->stop(); }, Qt::QueuedConnection);
-    return spinUntil(
-        [this] {
-            return std::all_of(m_workers.begin(), m_workers.end(),
-                               [](const Worker *worker) { return worker->inFlight.load() == 0; });
-        },
-        timeoutMs);
+    return m_workers->stopAndDrain(timeoutMs);
 }
 
 quint64 DirectEngineLoad::completed() const
 {
-    quint64 total = 0;
-    for (const Worker *worker : m_workers)
-        total += worker->completed.load();
-    return total;
+    return m_workers->sum([](const Worker &worker) { return worker.completed.load(); });
 }
 
 quint64 DirectEngineLoad::notAnswered() const
 {
-    quint64 total = 0;
-    for (const Worker *worker : m_workers)
-        total += worker->notAnswered.load();
-    return total;
+    return m_workers->sum([](const Worker &worker) { return worker.notAnswered.load(); });
 }
 
 } // namespace breakwater::bench

@@ -34,6 +34,10 @@ inline const QString kModel = QStringLiteral("claude-haiku-4-5");
 qint64 nowMicros();
 /// Resident set size of this process in bytes (/proc/self/statm, second field × page size).
 qint64 residentBytes();
+/// Established TCP connections (IPv4, this network namespace) whose remote port is `port`:
+/// the client side of every connection this process holds to that server; -1 when
+/// /proc/self/net/tcp cannot be read.
+int connectionsTo(quint16 port);
 double median(std::vector<double> values);
 double mean(const std::vector<double> &values);
 
@@ -115,6 +119,9 @@ private:
 /// managers (each request to the least busy, as QnamTransport does) and its share of
 /// `inFlight` requests kept in flight, each sent again as soon as its answer is read. No
 /// engine, no parsing: the reference for what Qt itself can do in the same layout.
+/// Worker objects each living in a thread of their own (bench/benchcommon.cpp).
+template <typename Worker> class WorkerThreads;
+
 class BareLoad final {
 public:
     BareLoad(QList<BareRequest> requests, int threads, int managersPerThread, int inFlight);
@@ -131,8 +138,7 @@ public:
 
 private:
     class Worker;
-    std::vector<std::unique_ptr<QThread>> m_threads;
-    std::vector<Worker *> m_workers;
+    std::unique_ptr<WorkerThreads<Worker>> m_workers;
 };
 
 /// Diagnostic: engines driven from inside their own threads. Each of `threads` threads has
@@ -158,8 +164,7 @@ private:
     class Worker;
     struct Shared;
     std::unique_ptr<Shared> m_shared;
-    std::vector<std::unique_ptr<QThread>> m_threads;
-    std::vector<Worker *> m_workers;
+    std::unique_ptr<WorkerThreads<Worker>> m_workers;
 };
 
 } // namespace breakwater::bench
