@@ -150,6 +150,28 @@ std::optional<ParsedJobs> readJobFile(const QString &path, QString *error)
     return parseJobLines(data);
 }
 
+EnqueueSummary summarizeEnqueue(const ParsedJobs &jobs, const QList<EnqueueStatus> &statuses)
+{
+    EnqueueSummary summary;
+    for (qsizetype i = 0; i < statuses.size(); ++i) {
+        switch (statuses.at(i)) {
+        case EnqueueStatus::Added:
+            ++summary.added;
+            break;
+        case EnqueueStatus::AlreadyKnown:
+            ++summary.alreadyKnown;
+            break;
+        case EnqueueStatus::Conflict:
+            summary.conflicts.append(JobLineError{
+                jobs.lines.at(i),
+                QStringLiteral("id \"%1\" is already in the queue with a different prompt")
+                    .arg(jobs.jobs.at(i).id)});
+            break;
+        }
+    }
+    return summary;
+}
+
 CallRequest callRequestFor(const ReceivedJob &job)
 {
     CallRequest request;

@@ -40,6 +40,18 @@ ParsedJobs parseJobLines(const QByteArray &data);
 /// jobs …") when it cannot be read or holds nothing but blank lines.
 std::optional<ParsedJobs> readJobFile(const QString &path, QString *error);
 
+/// What JobQueue::enqueue() made of a job file's jobs.
+struct EnqueueSummary {
+    int added = 0;
+    /// Already in the queue with the same prompt (a rerun of the same file): left as they are.
+    int alreadyKnown = 0;
+    /// Ids already in the queue with a different prompt: skipped, reported by line.
+    QList<JobLineError> conflicts;
+};
+
+/// Tallies `statuses` (enqueue()'s answer for `jobs.jobs`, in order).
+EnqueueSummary summarizeEnqueue(const ParsedJobs &jobs, const QList<EnqueueStatus> &statuses);
+
 /// The robust call for one receive of a job: its prompt, the chaos headers it asks for, and
 /// the id "<job id>#<receive>" so that logs tell receives apart.
 CallRequest callRequestFor(const ReceivedJob &job);

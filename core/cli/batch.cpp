@@ -251,30 +251,13 @@ int runBatch(const QStringList &arguments)
             err << command << queue.lastError() << '\n';
             return InternalError;
         }
-        int added = 0;
-        int known = 0;
-        for (qsizetype i = 0; i < statuses->size(); ++i) {
-            switch (statuses->at(i)) {
-            case EnqueueStatus::Added:
-                ++added;
-                break;
-            case EnqueueStatus::AlreadyKnown:
-                ++known;
-                break;
-            case EnqueueStatus::Conflict:
-                err << JobLineError{jobs->lines.at(i),
-                                    QStringLiteral("id \"%1\" is already in the queue with a "
-                                                   "different prompt")
-                                        .arg(jobs->jobs.at(i).id)}
-                           .toString(inputLabel)
-                    << '\n';
-                ++skippedLines;
-                break;
-            }
-        }
-        err << inputLabel << ": " << added << " new job(s)";
-        if (known > 0)
-            err << ", " << known << " already in the queue";
+        const EnqueueSummary enqueued = summarizeEnqueue(*jobs, *statuses);
+        for (const JobLineError &conflict : enqueued.conflicts)
+            err << conflict.toString(inputLabel) << '\n';
+        skippedLines += static_cast<int>(enqueued.conflicts.size());
+        err << inputLabel << ": " << enqueued.added << " new job(s)";
+        if (enqueued.alreadyKnown > 0)
+            err << ", " << enqueued.alreadyKnown << " already in the queue";
         if (skippedLines > 0)
             err << ", " << skippedLines << " line(s) skipped";
         err << '\n';

@@ -290,28 +290,12 @@ bool BatchPanel::start()
             setStatus(queue->lastError(), true);
             return false;
         }
-        int added = 0;
-        int known = 0;
-        for (qsizetype i = 0; i < statuses->size(); ++i) {
-            switch (statuses->at(i)) {
-            case EnqueueStatus::Added:
-                ++added;
-                break;
-            case EnqueueStatus::AlreadyKnown:
-                ++known;
-                break;
-            case EnqueueStatus::Conflict:
-                m_badLines.append(
-                    JobLineError{jobs->lines.at(i),
-                                 u"id \"%1\" is already in the queue with a different prompt"_s.arg(
-                                     jobs->jobs.at(i).id)}
-                        .toString(label));
-                break;
-            }
-        }
-        QString summary = u"%1: %2 new job(s)"_s.arg(label).arg(added);
-        if (known > 0)
-            summary += u", %1 already in the queue"_s.arg(known);
+        const EnqueueSummary enqueued = summarizeEnqueue(*jobs, *statuses);
+        for (const JobLineError &conflict : enqueued.conflicts)
+            m_badLines.append(conflict.toString(label));
+        QString summary = u"%1: %2 new job(s)"_s.arg(label).arg(enqueued.added);
+        if (enqueued.alreadyKnown > 0)
+            summary += u", %1 already in the queue"_s.arg(enqueued.alreadyKnown);
         if (!m_badLines.isEmpty())
             summary += u", %1 line(s) skipped"_s.arg(m_badLines.size());
         notes.prepend(summary);
