@@ -17,6 +17,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <cstdio>
+#include <ctime>
 
 using namespace breakwater;
 using namespace breakwater::bench;
@@ -40,6 +41,26 @@ double percentile(std::vector<double> values, double p)
 
 /// One way of sending the i-th request and waiting for its answer; returns microseconds.
 using Sender = std::function<double(int i)>;
+
+/// CPU time of the calling thread in microseconds: with the engine on this thread, what a
+/// call costs here, to tell CPU from waiting in the latency difference.
+double threadCpuMicros()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) * 1e6 + static_cast<double>(now.tv_nsec) / 1e3;
+}
+
+/// Wraps a sender to also collect the caller thread's CPU time per call into `cpu`.
+Sender withCpu(Sender send, std::vector<double> &cpu)
+{
+    return [send = std::move(send), &cpu](int i) {
+        const double before = threadCpuMicros();
+        const double latency = send(i);
+        cpu.push_back(threadCpuMicros() - before);
+        return latency;
+    };
+}
 
 /// Sends through `engine` one call at a time.
 Sender engineSender(EngineLoad &engine, const PromptSet &prompts, int &failures)
@@ -177,8 +198,10 @@ Pass runPass(const QUrl &server, int threads, int pairs, int warmup)
                                     bareSender(manager, requests, warmupFailures)};
         interleave(senders, 0, warmup);
     }
-    std::vector<Sender> senders{engineSender(*engine, prompts, pass.failures),
-                                bareSender(manager, requests, pass.failures)};
+    std::vector<double> engineCpu;
+    std::vector<double> bareCpu;
+    std::vector<Sender> senders{withCpu(engineSender(*engine, prompts, pass.failures), engineCpu),
+                                withCpu(bareSender(manager, requests, pass.failures), bareCpu)};
     const std::vector<std::vector<double>> latencies = interleave(senders, pairs, 0);
     const std::vector<double> &engineUs = latencies[0];
     const std::vector<double> &bareUs = latencies[1];
@@ -195,6 +218,8 @@ Pass runPass(const QUrl &server, int threads, int pairs, int warmup)
                 percentile(engineUs, 0.1), pass.engineMedian, percentile(engineUs, 0.9),
                 percentile(bareUs, 0.1), pass.bareMedian, percentile(bareUs, 0.9),
                 pass.overhead * 100, median(differences));
+    std::printf("%-28s CPU of the caller's thread per call, median: engine %.0f us, bare %.0f us\n",
+                "", median(engineCpu), median(bareCpu));
     std::fflush(stdout);
     return pass;
 }
@@ -256,6 +281,8 @@ int main(int argc, char *argv[])
          QStringLiteral("Latency the server adds to every answer, both kinds (default 0)."),
          QStringLiteral("MS"), QStringLiteral("0")},
         {QStringLiteral("no-breakdown"), QStringLiteral("Skip the breakdown pass.")},
+        {QStringLiteral("no-pool"),
+         QStringLiteral("Skip the engine pool pass (e.g. to profile the caller's-thread pass).")},
     });
     const QUrl server = parseServerArgument(
         parser,
@@ -271,7 +298,9 @@ int main(int argc, char *argv[])
                 "injected latency\n",
                 pairs, warmup, latencyMs);
     const Pass inline_ = runPass(server, 0, pairs, warmup);
-    const Pass pool = runPass(server, poolThreads, pairs, warmup);
+    const Pass pool = parser.isSet(QStringLiteral("no-pool"))
+                          ? Pass{}
+                          : runPass(server, poolThreads, pairs, warmup);
     if (!parser.isSet(QStringLiteral("no-breakdown")))
         runBreakdown(server, pairs, warmup);
     const int failures = inline_.failures + pool.failures;

@@ -11,11 +11,16 @@ ResponseCache::ResponseCache(CachePolicy policy, const Clock &clock)
 
 QString ResponseCache::keyFor(const QString &prompt, int maxTokens)
 {
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(prompt.toUtf8());
-    hash.addData(QByteArrayView("\x1f"));
-    hash.addData(QByteArray::number(maxTokens));
-    return QString::fromLatin1(hash.result().toHex());
+    // BLAKE2b-256 of the prompt's UTF-16 code units and the token limit: a key of fixed size
+    // for prompts of any length. Every successful call computes it (to store its answer), so
+    // the hash reads the string as it is stored (no UTF-8 copy) and BLAKE2b's 128-byte blocks
+    // cover a typical prompt in one compression where SHA-256 needs two or three.
+    QCryptographicHash hash(QCryptographicHash::Blake2b_256);
+    hash.addData(QByteArrayView(reinterpret_cast<const char *>(prompt.utf16()),
+                                prompt.size() * qsizetype(sizeof(char16_t))));
+    const qint64 limit = maxTokens;
+    hash.addData(QByteArrayView(reinterpret_cast<const char *>(&limit), sizeof limit));
+    return QString::fromLatin1(hash.resultView().toByteArray().toHex());
 }
 
 std::optional<QString> ResponseCache::lookup(const QString &key)

@@ -11,6 +11,7 @@
 #include "transport/transport.h"
 
 #include <QDateTime>
+#include <QPointer>
 #include <QSet>
 #include <algorithm>
 #include <optional>
@@ -49,7 +50,7 @@ struct CallContext {
     QStringList labels;
     std::shared_ptr<ProviderAdapter> anthropic;
     std::shared_ptr<ProviderAdapter> openai;
-    std::function<void(const QString &callId)> retire;
+    std::function<void(const QString &callId, Engine::Completion done, CallResult result)> retire;
 
     const ProviderAdapter &adapter(ProviderKind kind) const
     {
@@ -607,9 +608,8 @@ private:
         stop(m_retryTimer);
         m_result.duration = now() - m_started;
         publish(CallFinished{now(), m_result});
-        if (m_done)
-            m_done(m_result);
-        m_context.retire(m_request.id);
+        // Nothing of this run is touched after this: it now belongs to the engine's clean-up.
+        m_context.retire(m_request.id, std::move(m_done), std::move(m_result));
     }
 
     CallContext &m_context;
@@ -660,8 +660,8 @@ Engine::Engine(Config config, EngineShared shared, Transport &transport, Clock &
     m_context.reset(new CallContext{
         std::move(config), shared, transport, clock, random, std::move(embeddedBaseUrl), labels,
         createProviderAdapter(ProviderKind::Anthropic), createProviderAdapter(ProviderKind::OpenAI),
-        [this](const QString &callId) {
-            retire(callId);
+        [this](const QString &callId, Completion done, CallResult result) {
+            retire(callId, std::move(done), std::move(result));
         }});
     // Created now, before any call can race for them. Engines in worker threads find them
     // already made by their pool, in the pool's thread.
@@ -671,13 +671,9 @@ Engine::Engine(Config config, EngineShared shared, Transport &transport, Clock &
 
 Engine::~Engine()
 {
-    // Destroyed without finishing: no completion runs for calls still in flight.
+    // Destroyed without finishing: no completion runs for calls still in flight, nor for
+    // calls that finished and wait for the event loop.
     qDeleteAll(m_calls);
-}
-
-void Engine::purgeRetired()
-{
-    m_retired.clear();
 }
 
 const Config &Engine::config() const
@@ -708,22 +704,9 @@ CallRun *Engine::admit(CallRequest request, Completion done)
 
 QString Engine::call(CallRequest request, Completion done)
 {
-    const QString id = admit(std::move(request), std::move(done))->id();
-    // Started from the event loop, so that `done` never runs inside call().
-    QMetaObject::invokeMethod(
-        this,
-        [this, id] {
-            if (CallRun *pending = m_calls.value(id))
-                pending->start();
-        },
-        Qt::QueuedConnection);
-    return id;
-}
-
-QString Engine::callNow(CallRequest request, Completion done)
-{
     CallRun *run = admit(std::move(request), std::move(done));
     const QString id = run->id();
+    // Started at once: `done` cannot run inside this, since completions wait for the loop.
     run->start();
     return id;
 }
@@ -741,15 +724,34 @@ void Engine::cancelAll()
         cancel(id);
 }
 
-void Engine::retire(const QString &callId)
+void Engine::retire(const QString &callId, Completion done, CallResult result)
 {
     CallRun *run = m_calls.take(callId);
     if (!run)
         return;
-    // Deleted later: this runs from inside the call's own callbacks.
+    // Deleted later: this runs from inside the call's own callbacks. One wake-up serves every
+    // call that finishes before the loop comes round.
     m_retired.emplace_back(run);
-    if (m_retired.size() == 1)
-        QMetaObject::invokeMethod(this, &Engine::purgeRetired, Qt::QueuedConnection);
+    m_finished.push_back({std::move(done), std::move(result)});
+    if (m_finished.size() == 1)
+        QMetaObject::invokeMethod(this, &Engine::deliverFinished, Qt::QueuedConnection);
+}
+
+void Engine::deliverFinished()
+{
+    std::vector<Finished> batch;
+    batch.swap(m_finished);
+    const QPointer<Engine> self(this);
+    for (Finished &finished : batch) {
+        if (finished.done)
+            finished.done(finished.result);
+        if (!self)
+            return; // a completion destroyed the engine; its destructor dropped the rest
+    }
+    // After the completions, so callers hear of their answers before the clean-up runs. No
+    // run's own code is on the stack here; runs retired by calls that completions started
+    // (and that finished at once) are deleted too, their completions being queued already.
+    m_retired.clear();
 }
 
 } // namespace breakwater

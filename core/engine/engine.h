@@ -68,14 +68,12 @@ public:
     /// chainLabels() of the engine's chain.
     const QStringList &modelLabels() const;
 
-    /// Starts a robust call and returns its id. `done` (optional) runs exactly once, never
-    /// from inside call() itself; CallFinished is published on the event stream too.
+    /// Starts a robust call and returns its id: the first attempt is under way before this
+    /// returns (no trip through the event loop first). `done` (optional) runs exactly once,
+    /// from the engine thread's event loop: never inside call() nor inside a transport's
+    /// callback, so it may start calls, cancel them or destroy the engine. CallFinished is
+    /// published on the event stream before `done` runs.
     QString call(CallRequest request, Completion done = {});
-    /// As call(), but the call starts before this returns, so `done` may run inside it (a
-    /// call that ends at once: an empty prompt, every breaker open). For callers that are
-    /// themselves running from the event loop and queue nothing after it, like EnginePool:
-    /// it saves call()'s extra trip through the event loop.
-    QString callNow(CallRequest request, Completion done = {});
     /// Cancels one call: in-flight attempts are aborted, pending retries dropped, and the
     /// call ends with `error_class: cancelled`.
     void cancel(const QString &callId);
@@ -83,13 +81,23 @@ public:
     int callsInFlight() const { return static_cast<int>(m_calls.size()); }
 
 private:
+    /// A finished call whose completion waits for the event loop.
+    struct Finished {
+        Completion done;
+        CallResult result;
+    };
+
     /// Registers the call under a unique id; does not start it.
     CallRun *admit(CallRequest request, Completion done);
-    void retire(const QString &callId);
-    void purgeRetired();
+    /// From inside a finishing call: files the run for deletion and its completion for
+    /// delivery, both from the event loop.
+    void retire(const QString &callId, Completion done, CallResult result);
+    /// From the event loop: runs the waiting completions, then deletes the retired runs.
+    void deliverFinished();
 
     std::unique_ptr<CallContext> m_context;
     QHash<QString, CallRun *> m_calls;
+    std::vector<Finished> m_finished;
     std::vector<std::unique_ptr<CallRun>> m_retired;
     quint64 m_nextCallNumber = 1;
 };

@@ -107,42 +107,16 @@ void AlertEvaluator::record(const EngineEvent &event)
 void AlertEvaluator::evaluate()
 {
     const Totals sum = totals();
-    const QString window = QString::number(toSeconds(m_policy.window)) + QStringLiteral(" s");
-    const QString threshold = percent(m_policy.errorRate);
-
     const double ratio = sum.attempts == 0 ? 0.0 : static_cast<double>(sum.errors) / sum.attempts;
     const bool enoughAttempts = sum.attempts >= m_options.minAttempts;
     const bool highErrorRate = enoughAttempts && ratio > m_policy.errorRate;
-    QString rateMessage;
-    if (sum.attempts == 0) {
-        rateMessage = QStringLiteral("no attempts in the last %1").arg(window);
-    } else {
-        rateMessage =
-            QStringLiteral("error rate %1 (%2 of %3 attempts) in the last %4 is %5 %6")
-                .arg(percent(ratio))
-                .arg(sum.errors)
-                .arg(sum.attempts)
-                .arg(window,
-                     highErrorRate ? QStringLiteral("above") : QStringLiteral("at or below"),
-                     threshold);
-        if (!enoughAttempts && ratio > m_policy.errorRate)
-            rateMessage +=
-                QStringLiteral(", but below the minimum of %1 attempts").arg(m_options.minAttempts);
-    }
-    setFiring(alertnames::highErrorRate, highErrorRate, ratio, rateMessage);
-
     const bool authFailure = sum.authErrors > 0;
-    QString authMessage;
-    if (authFailure) {
-        authMessage = QStringLiteral("%1 authentication failure(s) in the last %2, latest on %3")
-                          .arg(sum.authErrors)
-                          .arg(window, m_lastAuthModel);
-        if (!m_lastAuthMessage.isEmpty())
-            authMessage += QStringLiteral(": ") + m_lastAuthMessage;
-    } else {
-        authMessage = QStringLiteral("no authentication failure in the last %1").arg(window);
-    }
-    setFiring(alertnames::authFailure, authFailure, sum.authErrors, authMessage);
+    // This runs for every attempt: the messages are only written when an alert changes.
+    if (isFiring(alertnames::highErrorRate) != highErrorRate)
+        setFiring(alertnames::highErrorRate, highErrorRate, ratio,
+                  rateMessage(sum, ratio, enoughAttempts, highErrorRate));
+    if (isFiring(alertnames::authFailure) != authFailure)
+        setFiring(alertnames::authFailure, authFailure, sum.authErrors, authMessage(sum));
 
     // Keep re-evaluating only while something can still change without new traffic.
     const bool needed = sum.attempts > 0 || !m_firing.isEmpty();
@@ -150,6 +124,42 @@ void AlertEvaluator::evaluate()
         m_timer->start(m_options.evaluationInterval);
     else if (!needed)
         m_timer->stop();
+}
+
+QString AlertEvaluator::windowText() const
+{
+    return QString::number(toSeconds(m_policy.window)) + QStringLiteral(" s");
+}
+
+QString AlertEvaluator::rateMessage(const Totals &sum, double ratio, bool enoughAttempts,
+                                    bool highErrorRate) const
+{
+    if (sum.attempts == 0)
+        return QStringLiteral("no attempts in the last %1").arg(windowText());
+    QString message =
+        QStringLiteral("error rate %1 (%2 of %3 attempts) in the last %4 is %5 %6")
+            .arg(percent(ratio))
+            .arg(sum.errors)
+            .arg(sum.attempts)
+            .arg(windowText(),
+                 highErrorRate ? QStringLiteral("above") : QStringLiteral("at or below"),
+                 percent(m_policy.errorRate));
+    if (!enoughAttempts && ratio > m_policy.errorRate)
+        message +=
+            QStringLiteral(", but below the minimum of %1 attempts").arg(m_options.minAttempts);
+    return message;
+}
+
+QString AlertEvaluator::authMessage(const Totals &sum) const
+{
+    if (sum.authErrors == 0)
+        return QStringLiteral("no authentication failure in the last %1").arg(windowText());
+    QString message = QStringLiteral("%1 authentication failure(s) in the last %2, latest on %3")
+                          .arg(sum.authErrors)
+                          .arg(windowText(), m_lastAuthModel);
+    if (!m_lastAuthMessage.isEmpty())
+        message += QStringLiteral(": ") + m_lastAuthMessage;
+    return message;
 }
 
 void AlertEvaluator::setFiring(const QString &name, bool firing, double value,

@@ -84,6 +84,10 @@ private:
     qint64 bucketIndex(Millis at) const;
     Totals totals() const;
     void setFiring(const QString &name, bool firing, double value, const QString &message);
+    QString windowText() const;
+    QString rateMessage(const Totals &sum, double ratio, bool enoughAttempts,
+                        bool highErrorRate) const;
+    QString authMessage(const Totals &sum) const;
 
     AlertPolicy m_policy;
     Clock &m_clock;

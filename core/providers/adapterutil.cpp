@@ -2,10 +2,8 @@
 
 #include "errors/classifier.h"
 
-#include <QJsonDocument>
-#include <QJsonParseError>
-#include <QJsonValue>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 
 namespace breakwater::adapterutil {
@@ -96,41 +94,25 @@ QByteArray chatRequestBody(const QString &model, int maxTokens, const QString &p
     return body;
 }
 
-std::variant<QJsonObject, ClassifiedError> parseAnswerObject(const QByteArray &body)
+std::variant<JsonView, ClassifiedError> parseAnswerObject(QByteArrayView body)
 {
     if (body.size() > kMaxAnswerBytes)
         return malformedError(
             QStringLiteral("answer is larger than %1 bytes").arg(kMaxAnswerBytes));
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(body, &error);
-    if (error.error == QJsonParseError::NoError && document.isObject())
-        return document.object();
-    // QJsonDocument refuses a scalar document outright; the slower parser tells "not JSON"
-    // from "JSON, but not an object" on this rare path.
-    const Json fallback = parseJson(body);
-    if (error.error == QJsonParseError::NoError ||
-        (!fallback.is_discarded() && !fallback.is_object()))
+    std::optional<JsonView> json = JsonView::parse(body);
+    if (!json)
+        return malformedError(QStringLiteral("answer is not valid JSON"));
+    if (!json->is(json->root(), JsonView::Kind::Object))
         return malformedError(QStringLiteral("answer is not a JSON object"));
-    return malformedError(QStringLiteral("answer is not valid JSON"));
+    return std::move(*json);
 }
 
-std::optional<QString> stringMember(const QJsonObject &object, QLatin1StringView key)
+std::optional<int> countValue(const JsonView &json, JsonView::Index value)
 {
-    const QJsonValue value = object.value(key);
-    if (!value.isString())
+    const std::optional<double> number = json.number(value);
+    if (!number || *number < 0 || *number > INT_MAX || std::trunc(*number) != *number)
         return std::nullopt;
-    return value.toString();
-}
-
-std::optional<int> countMember(const QJsonObject &object, QLatin1StringView key)
-{
-    const QJsonValue value = object.value(key);
-    if (!value.isDouble())
-        return std::nullopt;
-    const qint64 count = value.toInteger(-1);
-    if (count < 0 || count > INT_MAX)
-        return std::nullopt;
-    return static_cast<int>(count);
+    return static_cast<int>(*number);
 }
 
 const Json *member(const Json &object, const char *key)

@@ -11,6 +11,7 @@ namespace breakwater {
 namespace {
 
 using adapterutil::countMember;
+using adapterutil::countValue;
 using adapterutil::Json;
 using adapterutil::member;
 using adapterutil::objectMember;
@@ -119,36 +120,36 @@ AnthropicAdapter::parseAnswer(const QByteArray &body) const
     auto parsed = adapterutil::parseAnswerObject(body);
     if (auto *error = std::get_if<ClassifiedError>(&parsed))
         return std::move(*error);
-    const QJsonObject &answerJson = std::get<QJsonObject>(parsed);
+    const JsonView &json = std::get<JsonView>(parsed);
+    const JsonView::Index root = json.root();
     // A proxy may wrap an API error in a 2xx: what it says is more useful than "malformed".
-    if (stringMember(answerJson, "type"_L1) == u"error"_s &&
-        answerJson.value("error"_L1).isObject())
+    if (json.stringEquals(json.member(root, "type"_L1), "error"_L1) &&
+        json.is(json.member(root, "error"_L1), JsonView::Kind::Object))
         return classifyStreamErrorBody(body);
 
-    const QJsonValue content = answerJson.value("content"_L1);
-    if (!content.isArray())
+    const JsonView::Index content = json.member(root, "content"_L1);
+    if (!json.is(content, JsonView::Kind::Array))
         return malformedError(u"answer has no content array"_s);
     ChatAnswer answer;
     // Text may come in several blocks; other block types (tool use, thinking) carry no text.
-    const QJsonArray blocks = content.toArray();
-    for (qsizetype i = 0; i < blocks.size(); ++i) {
-        const QJsonValue block = blocks.at(i);
-        if (!block.isObject())
+    int i = 0;
+    for (JsonView::Index block = json.first(content); block != JsonView::kNone;
+         block = json.next(block), ++i) {
+        if (!json.is(block, JsonView::Kind::Object))
             return malformedError(u"answer content[%1] is not an object"_s.arg(i));
-        const QJsonObject blockObject = block.toObject();
-        if (stringMember(blockObject, "type"_L1) != u"text"_s)
+        if (!json.stringEquals(json.member(block, "type"_L1), "text"_L1))
             continue;
-        const auto text = stringMember(blockObject, "text"_L1);
+        const auto text = json.string(json.member(block, "text"_L1));
         if (!text)
             return malformedError(u"answer content[%1].text is not a string"_s.arg(i));
         answer.text += *text;
     }
-    answer.model = stringMember(answerJson, "model"_L1).value_or(QString());
-    answer.stopReason = stringMember(answerJson, "stop_reason"_L1).value_or(QString());
-    const QJsonObject usage = answerJson.value("usage"_L1).toObject();
-    if (const auto input = countMember(usage, "input_tokens"_L1))
+    answer.model = json.string(json.member(root, "model"_L1)).value_or(QString());
+    answer.stopReason = json.string(json.member(root, "stop_reason"_L1)).value_or(QString());
+    const JsonView::Index usage = json.member(root, "usage"_L1);
+    if (const auto input = countValue(json, json.member(usage, "input_tokens"_L1)))
         answer.inputTokens = *input;
-    if (const auto output = countMember(usage, "output_tokens"_L1))
+    if (const auto output = countValue(json, json.member(usage, "output_tokens"_L1)))
         answer.outputTokens = *output;
     return answer;
 }

@@ -11,6 +11,7 @@ namespace breakwater {
 namespace {
 
 using adapterutil::countMember;
+using adapterutil::countValue;
 using adapterutil::Json;
 using adapterutil::member;
 using adapterutil::objectMember;
@@ -103,30 +104,32 @@ std::variant<ChatAnswer, ClassifiedError> OpenAIAdapter::parseAnswer(const QByte
     auto parsed = adapterutil::parseAnswerObject(body);
     if (auto *error = std::get_if<ClassifiedError>(&parsed))
         return std::move(*error);
-    const QJsonObject &answerJson = std::get<QJsonObject>(parsed);
-    const QJsonValue choices = answerJson.value("choices"_L1);
+    const JsonView &json = std::get<JsonView>(parsed);
+    const JsonView::Index root = json.root();
+    const JsonView::Index choices = json.member(root, "choices"_L1);
     // A compatible proxy may wrap an API error in a 2xx: what it says beats "malformed".
-    if (choices.isUndefined() && answerJson.value("error"_L1).isObject())
+    if (choices == JsonView::kNone && json.is(json.member(root, "error"_L1), JsonView::Kind::Object))
         return classifyStreamErrorBody(body);
-    if (!choices.isArray() || choices.toArray().isEmpty())
+    const JsonView::Index choice =
+        json.is(choices, JsonView::Kind::Array) ? json.first(choices) : JsonView::kNone;
+    if (choice == JsonView::kNone)
         return malformedError(u"answer has no choices"_s);
 
-    const QJsonValue choice = choices.toArray().first();
-    const QJsonValue message = choice.toObject().value("message"_L1);
-    if (!message.isObject())
+    const JsonView::Index message = json.member(choice, "message"_L1);
+    if (!json.is(message, JsonView::Kind::Object))
         return malformedError(u"answer choices[0] has no message object"_s);
-    const auto content = stringMember(message.toObject(), "content"_L1);
+    const auto content = json.string(json.member(message, "content"_L1));
     if (!content)
         return malformedError(u"answer choices[0].message.content is not a string"_s);
 
     ChatAnswer answer;
     answer.text = *content;
-    answer.model = stringMember(answerJson, "model"_L1).value_or(QString());
-    answer.stopReason = stringMember(choice.toObject(), "finish_reason"_L1).value_or(QString());
-    const QJsonObject usage = answerJson.value("usage"_L1).toObject();
-    if (const auto input = countMember(usage, "prompt_tokens"_L1))
+    answer.model = json.string(json.member(root, "model"_L1)).value_or(QString());
+    answer.stopReason = json.string(json.member(choice, "finish_reason"_L1)).value_or(QString());
+    const JsonView::Index usage = json.member(root, "usage"_L1);
+    if (const auto input = countValue(json, json.member(usage, "prompt_tokens"_L1)))
         answer.inputTokens = *input;
-    if (const auto output = countMember(usage, "completion_tokens"_L1))
+    if (const auto output = countValue(json, json.member(usage, "completion_tokens"_L1)))
         answer.outputTokens = *output;
     return answer;
 }

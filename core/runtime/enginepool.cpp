@@ -89,17 +89,22 @@ QString EnginePool::submit(CallRequest request, Engine::Completion done)
     Worker &worker = *m_workers[m_next];
     m_next = (m_next + 1) % m_workers.size();
     ++m_inFlight;
+    if (!worker.thread) {
+        // One engine on this thread (tests on a FakeClock): no hand-off at all. The engine
+        // runs completions from the event loop, never inside call(), so neither does submit().
+        worker.engine->call(std::move(request), [this, done = std::move(done)](
+                                                    const CallResult &result) {
+            --m_inFlight;
+            if (done)
+                done(result);
+        });
+        return id;
+    }
     // The pool tears its engines down before it dies, and an engine destroyed mid-call runs
     // no completion, so `this` is alive whenever this runs.
     auto finished = [this, done = std::move(done)](const CallResult &result) mutable {
         complete(std::move(done), result);
     };
-    if (!worker.thread) {
-        // One engine on this thread (tests on a FakeClock): no hand-off at all, but `done`
-        // must still not run inside submit().
-        worker.engine->call(std::move(request), std::move(finished));
-        return id;
-    }
     bool wake = false;
     {
         std::lock_guard lock(worker.inboxMutex);
@@ -122,13 +127,12 @@ void EnginePool::startPending(Worker &worker)
         batch.swap(worker.inbox);
     }
     for (Worker::Submission &submission : batch)
-        worker.engine->callNow(std::move(submission.request), std::move(submission.finished));
+        worker.engine->call(std::move(submission.request), std::move(submission.finished));
 }
 
 void EnginePool::complete(Engine::Completion done, const CallResult &result)
 {
-    // Even from the pool's own thread (threads = 0) the completion waits for the event loop:
-    // `done` may end the run and destroy the pool, which must not happen inside the engine.
+    // On a worker's thread, from its engine's delivery of finished calls.
     bool wake = false;
     {
         std::lock_guard lock(m_outboxMutex);

@@ -76,7 +76,13 @@ private:
         if (!m_reply)
             return;
         deliverHead();
-        const QByteArray chunk = m_reply->readAll();
+        // Exactly what is buffered, not readAll(): that reserves 32 KiB for a reply of
+        // unknown length, and the engine keeps a complete answer's bytes until the call ends,
+        // so every call would hold (and glibc then coalesce) a 32 KiB block for ~1 KiB of JSON.
+        const qint64 available = m_reply ? m_reply->bytesAvailable() : 0;
+        if (available <= 0)
+            return;
+        const QByteArray chunk = m_reply->read(available);
         if (!chunk.isEmpty() && m_callbacks.bodyChunk && m_reply)
             m_callbacks.bodyChunk(chunk);
     }

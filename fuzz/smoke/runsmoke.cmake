@@ -36,7 +36,7 @@ if(NOT status EQUAL 0)
 endif()
 
 set(failed "")
-foreach(target fuzz_sseparser fuzz_provider_answer fuzz_provider_stream)
+foreach(target fuzz_sseparser fuzz_provider_answer fuzz_provider_stream fuzz_jsonview)
     # libFuzzer adds what it finds to its first folder: a scratch one, emptied each run, so
     # every run starts from the seeds alone.
     set(scratch ${SMOKE_BINARY_DIR}/scratch/${target})

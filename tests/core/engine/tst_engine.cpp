@@ -403,6 +403,9 @@ private Q_SLOTS:
         harness.clock.advance(Millis(1500));
         QCOMPARE(harness.transport.openRequests(), 1);
         harness.engine->cancel(id);
+        // The call ends inside cancel(); its completion waits for the event loop.
+        QVERIFY(!harness.result(id));
+        QCoreApplication::processEvents();
         const auto result = harness.result(id);
         QVERIFY(result);
         QVERIFY(!result->success);
@@ -427,6 +430,7 @@ private Q_SLOTS:
         harness.clock.advance(Millis(10));
         QCOMPARE(harness.eventsOf<RetryScheduled>().size(), 1);
         harness.engine->cancelAll();
+        QCoreApplication::processEvents();
         QCOMPARE(harness.result(id)->errorClass, std::optional<Outcome>(Outcome::Cancelled));
         harness.clock.advance(Millis(60000));
         QCOMPARE(harness.transport.sent().size(), 1);
@@ -455,6 +459,41 @@ private Q_SLOTS:
         QCOMPARE(harness.bulkheads.inFlight(kPrimary), 0);
         QCOMPARE(breaker.snapshot().probesInFlight, 0);
         QCOMPARE(harness.transport.openRequests(), 0);
+    }
+
+    void aCallIsSentAtOnceAndCompletesOnlyFromTheEventLoop()
+    {
+        EngineHarness harness;
+        const QString sent = harness.start(u"p"_s);
+        // The first attempt is on its way before call() returns: no trip through the loop.
+        QCOMPARE(harness.transport.sent().size(), 1);
+        QVERIFY(!harness.result(sent));
+        // A call that ends inside call() (an empty prompt) still completes only later.
+        const QString empty = harness.start(u" "_s);
+        QVERIFY(!harness.result(empty));
+        QCOMPARE(harness.eventsOf<CallFinished>().size(), 1);
+        QCoreApplication::processEvents();
+        QVERIFY(harness.result(empty));
+        harness.drive();
+        QCOMPARE(harness.result(sent)->source, kPrimary);
+    }
+
+    void aCompletionMayDestroyTheEngine()
+    {
+        EngineHarness harness;
+        int completions = 0;
+        for (const QString &prompt : {u" "_s, u"\t"_s}) {
+            CallRequest request;
+            request.prompt = prompt;
+            harness.engine->call(request, [&](const CallResult &) {
+                ++completions;
+                harness.engine.reset();
+            });
+        }
+        QCoreApplication::processEvents();
+        // The first completion destroyed the engine; the second is dropped with it.
+        QCOMPARE(completions, 1);
+        QVERIFY(!harness.engine);
     }
 
     void anEmptyPromptIsAnInvalidRequest()
