@@ -102,7 +102,6 @@ private:
         --*m_inFlight;
         const auto error = reply->error();
         const bool gotHead = m_headDelivered;
-        reply->deleteLater();
         QObject::disconnect(reply, nullptr, nullptr, nullptr);
         // An answer whose head arrived is the engine's to judge (a stream cut short is
         // `malformed`, not `connection`); only a request that got no answer at all fails here.
@@ -112,6 +111,11 @@ private:
         } else if (m_callbacks.failed) {
             m_callbacks.failed(failureFor(error), reply->errorString());
         }
+        // Deleted after the callbacks, through the local pointer only (a callback may have
+        // destroyed this object): its deferred deletion is then queued behind whatever the
+        // engine queued to hand the answer over, so the caller hears first.
+        if (reply)
+            reply->deleteLater();
     }
 
     QNetworkReply *m_reply;
