@@ -62,12 +62,19 @@ Sender withCpu(Sender send, std::vector<double> &cpu)
     };
 }
 
-/// Runs the deferred deletions a call left behind (its QNetworkReply, deleteLater'd inside
-/// the call's nested event loop), after its latency was taken. Without this they run in
-/// whichever sender's loop comes next, and the one whose completion is itself a queued event
-/// (the engine's) paid for deleting the other's replies too: about 15 µs a call.
-void deleteLeftovers()
+/// Lets a call's stragglers run before the next call is timed: the deferred deletion of its
+/// QNetworkReply (deleteLater'd inside the call's nested event loop) and the events Qt's
+/// HTTP thread still sends about a reply after its finished() (connection bookkeeping).
+/// Without this they ran inside whichever call came next, and which one depended on how the
+/// threads happened to interleave in that process: runs came out bimodal, the engine charged
+/// with the bare client's leftovers in some (a queued completion lets them in) and not in
+/// others, 30 to 40 µs either way. Not timed, for either kind.
+void settle()
 {
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    const qint64 until = nowMicros() + 300;
+    while (nowMicros() < until)
+        QCoreApplication::processEvents();
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
@@ -85,7 +92,6 @@ Sender engineSender(EngineLoad &engine, const PromptSet &prompts, int &failures)
             loop.quit();
         });
         loop.exec();
-        deleteLeftovers();
         return static_cast<double>(finished - started);
     };
 }
@@ -105,11 +111,12 @@ Sender bareSender(QNetworkAccessManager &manager, const QList<BareRequest> &requ
             finished = nowMicros();
             if (reply->error() != QNetworkReply::NoError)
                 ++failures;
-            reply->deleteLater();
             loop.quit();
         });
         loop.exec();
-        deleteLeftovers();
+        // Deleted here, after the timing and outside any signal of its own: deterministic,
+        // where a deleteLater() could be carried into the next sender's loop.
+        delete reply;
         return static_cast<double>(finished - started);
     };
 }
@@ -138,7 +145,6 @@ Sender transportSender(QnamTransport &transport, const QList<HttpRequest> &reque
         const std::unique_ptr<TransportRequest> request =
             transport.send(requests.at(i % requests.size()), std::move(callbacks));
         loop.exec();
-        deleteLeftovers();
         return static_cast<double>(finished - started);
     };
 }
@@ -148,15 +154,21 @@ Sender transportSender(QnamTransport &transport, const QList<HttpRequest> &reque
 std::vector<std::vector<double>> interleave(const std::vector<Sender> &senders, int rounds,
                                             int warmup)
 {
-    for (int i = 0; i < warmup; ++i)
-        for (const Sender &send : senders)
+    for (int i = 0; i < warmup; ++i) {
+        for (const Sender &send : senders) {
             send(i);
+            settle();
+        }
+    }
     std::vector<std::vector<double>> latencies(senders.size());
     for (std::vector<double> &l : latencies)
         l.reserve(static_cast<std::size_t>(rounds));
-    for (int i = 0; i < rounds; ++i)
-        for (std::size_t s = 0; s < senders.size(); ++s)
+    for (int i = 0; i < rounds; ++i) {
+        for (std::size_t s = 0; s < senders.size(); ++s) {
             latencies[s].push_back(senders[s](i));
+            settle();
+        }
+    }
     return latencies;
 }
 

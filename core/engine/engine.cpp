@@ -14,6 +14,7 @@
 #include <QPointer>
 #include <QSet>
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <variant>
 
@@ -48,6 +49,8 @@ struct CallContext {
     RandomSource &random;
     QUrl embeddedBaseUrl;
     QStringList labels;
+    /// Where each chain entry's provider is reached, parsed once rather than per attempt.
+    QList<QUrl> baseUrls;
     std::shared_ptr<ProviderAdapter> anthropic;
     std::shared_ptr<ProviderAdapter> openai;
     std::function<void(const QString &callId, Engine::Completion done, CallResult result)> retire;
@@ -92,7 +95,7 @@ public:
         }
         if (timeouts().total > Millis(0)) {
             m_deadline = m_started + timeouts().total;
-            totalTimer().start(timeouts().total);
+            armWatchdog();
         }
         const CachePolicy &cache = m_context.config.cache;
         if (cache.enabled && cache.mode == CacheMode::First) {
@@ -125,44 +128,88 @@ public:
 private:
     using AttemptEnd = std::variant<ChatAnswer, ClassifiedError>;
 
-    // Timers are made on first use: most calls never retry nor stream, and a timer costs
-    // its creation and destruction even when never started.
-    template <typename Callback> Timer &timer(std::unique_ptr<Timer> &slot, Callback callback)
+    // Every limit of a call (its budget, and the connect, first-token, idle and attempt
+    // limits of the attempt in flight) is a deadline kept here, and one watchdog timer is set
+    // for the earliest. Clearing a deadline leaves the watchdog as it is: should it fire for
+    // nothing, it is set again for the next. A call thus arms one timer where it used to make
+    // and start five (bench/README.md); a stream's idle limit, moved on every chunk, costs no
+    // timer operation at all. The retry wait, rare, has a timer of its own.
+    enum Guard : std::size_t { ConnectGuard, FirstTokenGuard, IdleGuard, AttemptGuard, kGuards };
+
+    void setGuard(Guard guard, Millis limit)
     {
-        if (!slot)
-            slot = m_context.clock.createTimer(std::move(callback));
-        return *slot;
+        m_guards[guard] = now() + limit;
+        armWatchdog();
     }
+    void clearGuard(Guard guard) { m_guards[guard].reset(); }
+
+    /// Sets the watchdog for the earliest deadline, unless it already fires by then.
+    void armWatchdog()
+    {
+        std::optional<Millis> earliest = m_deadline;
+        for (const std::optional<Millis> &deadline : m_guards) {
+            if (deadline && (!earliest || *deadline < *earliest))
+                earliest = deadline;
+        }
+        if (!earliest || (m_watchdogAt && *m_watchdogAt <= *earliest))
+            return;
+        m_watchdogAt = earliest;
+        if (!m_watchdog)
+            m_watchdog = m_context.clock.createTimer([this] { onWatchdog(); });
+        m_watchdog->start(std::max(Millis(0), *earliest - now()));
+    }
+
+    void onWatchdog()
+    {
+        m_watchdogAt.reset();
+        const Millis at = now();
+        // The call's budget first: an attempt's limit is cut to what is left of it, and when
+        // both run out together it is the budget that ended the call.
+        if (m_deadline && at >= *m_deadline) {
+            onDeadline();
+        } else {
+            static constexpr std::pair<Guard, TimeoutKind> kOrder[] = {
+                {ConnectGuard, TimeoutKind::Connect},
+                {FirstTokenGuard, TimeoutKind::FirstToken},
+                {IdleGuard, TimeoutKind::Idle},
+                {AttemptGuard, TimeoutKind::Attempt}};
+            for (const auto &[guard, kind] : kOrder) {
+                if (m_guards[guard] && at >= *m_guards[guard]) {
+                    m_guards[guard].reset();
+                    onTimeout(kind, limitOf(kind));
+                    break;
+                }
+            }
+        }
+        if (!m_finished)
+            armWatchdog();
+    }
+
+    Millis limitOf(TimeoutKind kind) const
+    {
+        switch (kind) {
+        case TimeoutKind::Connect:
+            return timeouts().connect;
+        case TimeoutKind::FirstToken:
+            return timeouts().firstToken;
+        case TimeoutKind::Idle:
+            return timeouts().idle;
+        case TimeoutKind::Attempt:
+            break;
+        }
+        return m_attemptLimit;
+    }
+
     static void stop(const std::unique_ptr<Timer> &timer)
     {
         if (timer)
             timer->stop();
     }
-    Timer &connectTimer()
-    {
-        return timer(m_connectTimer,
-                     [this] { onTimeout(TimeoutKind::Connect, timeouts().connect); });
-    }
-    Timer &firstTokenTimer()
-    {
-        return timer(m_firstTokenTimer,
-                     [this] { onTimeout(TimeoutKind::FirstToken, timeouts().firstToken); });
-    }
-    Timer &idleTimer()
-    {
-        return timer(m_idleTimer, [this] { onTimeout(TimeoutKind::Idle, timeouts().idle); });
-    }
-    Timer &attemptTimer()
-    {
-        return timer(m_attemptTimer, [this] { onTimeout(TimeoutKind::Attempt, m_attemptLimit); });
-    }
-    Timer &totalTimer()
-    {
-        return timer(m_totalTimer, [this] { onDeadline(); });
-    }
     Timer &retryTimer()
     {
-        return timer(m_retryTimer, [this] { sendAttempt(); });
+        if (!m_retryTimer)
+            m_retryTimer = m_context.clock.createTimer([this] { sendAttempt(); });
+        return *m_retryTimer;
     }
     const TimeoutPolicy &timeouts() const { return m_context.config.timeouts; }
     const ChainEntry &entry() const { return m_context.config.chain.at(m_modelIndex); }
@@ -228,8 +275,7 @@ private:
         const ProviderConfig *provider = m_context.config.provider(model.provider);
         Q_ASSERT(provider); // the config loader guarantees every chain entry's provider exists
         const ProviderAdapter &adapter = m_context.adapter(provider->kind);
-        const QUrl baseUrl =
-            provider->isEmbedded() ? m_context.embeddedBaseUrl : QUrl(provider->baseUrl);
+        const QUrl &baseUrl = m_context.baseUrls.at(m_modelIndex);
         // The key is read at send time and handed straight to the request; it is never kept.
         const QByteArray apiKey =
             provider->apiKeyEnv.isEmpty() ? QByteArray() : qgetenv(provider->apiKeyEnv.toLatin1());
@@ -251,7 +297,7 @@ private:
         armAttemptTimers();
         TransportCallbacks callbacks;
         callbacks.requestSent = [this] {
-            stop(m_connectTimer);
+            clearGuard(ConnectGuard);
         };
         callbacks.responseHead = [this](int status, const HttpHeaders &headers) {
             onResponseHead(status, headers);
@@ -272,9 +318,9 @@ private:
     {
         const TimeoutPolicy &limits = timeouts();
         if (limits.connect > Millis(0))
-            connectTimer().start(limits.connect);
+            m_guards[ConnectGuard] = now() + limits.connect;
         if (limits.firstToken > Millis(0))
-            firstTokenTimer().start(limits.firstToken);
+            m_guards[FirstTokenGuard] = now() + limits.firstToken;
         m_attemptLimit = limits.attempt;
         if (m_deadline) {
             const Millis remaining = std::max(Millis(0), *m_deadline - now());
@@ -282,22 +328,21 @@ private:
                 m_attemptLimit = remaining;
         }
         if (m_attemptLimit > Millis(0))
-            attemptTimer().start(m_attemptLimit);
+            m_guards[AttemptGuard] = now() + m_attemptLimit;
+        armWatchdog();
     }
 
     void stopAttemptTimers()
     {
-        stop(m_connectTimer);
-        stop(m_firstTokenTimer);
-        stop(m_idleTimer);
-        stop(m_attemptTimer);
+        for (std::optional<Millis> &deadline : m_guards)
+            deadline.reset();
     }
 
     bool streamingAnswer() const { return m_request.stream && m_status >= 200 && m_status < 300; }
 
     void onResponseHead(int status, const HttpHeaders &headers)
     {
-        stop(m_connectTimer);
+        clearGuard(ConnectGuard);
         m_status = status;
         m_responseHeaders = headers;
         if (streamingAnswer()) {
@@ -306,14 +351,14 @@ private:
             restartIdleTimer();
         } else {
             // A complete answer or an error arrives as one body: the first token has come.
-            stop(m_firstTokenTimer);
+            clearGuard(FirstTokenGuard);
         }
     }
 
     void restartIdleTimer()
     {
         if (timeouts().idle > Millis(0))
-            idleTimer().start(timeouts().idle);
+            setGuard(IdleGuard, timeouts().idle);
     }
 
     void onBodyChunk(const QByteArray &chunk)
@@ -337,7 +382,7 @@ private:
         const StreamProgress progress = m_decoder->feed(chunk);
         if (progress.sawEvent && !m_sawFirstToken) {
             m_sawFirstToken = true;
-            stop(m_firstTokenTimer);
+            clearGuard(FirstTokenGuard);
         }
         if (!progress.textDelta.isEmpty()) {
             m_partialText += progress.textDelta;
@@ -604,7 +649,10 @@ private:
         if (m_finished)
             return;
         m_finished = true;
-        stop(m_totalTimer);
+        m_deadline.reset();
+        stopAttemptTimers();
+        stop(m_watchdog);
+        m_watchdogAt.reset();
         stop(m_retryTimer);
         m_result.duration = now() - m_started;
         publish(CallFinished{now(), m_result});
@@ -644,11 +692,10 @@ private:
     std::unique_ptr<TransportRequest> m_transportRequest;
     std::vector<std::unique_ptr<TransportRequest>> m_retiredRequests;
 
-    std::unique_ptr<Timer> m_connectTimer;
-    std::unique_ptr<Timer> m_firstTokenTimer;
-    std::unique_ptr<Timer> m_idleTimer;
-    std::unique_ptr<Timer> m_attemptTimer;
-    std::unique_ptr<Timer> m_totalTimer;
+    std::array<std::optional<Millis>, kGuards> m_guards;
+    std::unique_ptr<Timer> m_watchdog;
+    /// When the watchdog fires, if it is set.
+    std::optional<Millis> m_watchdogAt;
     std::unique_ptr<Timer> m_retryTimer;
 };
 
@@ -657,9 +704,17 @@ Engine::Engine(Config config, EngineShared shared, Transport &transport, Clock &
     : QObject(parent)
 {
     const QStringList labels = chainLabels(config.chain);
+    QList<QUrl> baseUrls;
+    for (const ChainEntry &entry : config.chain) {
+        const ProviderConfig *provider = config.provider(entry.provider);
+        if (!provider)
+            baseUrls.append(QUrl()); // not from the config loader, which refuses this
+        else
+            baseUrls.append(provider->isEmbedded() ? embeddedBaseUrl : QUrl(provider->baseUrl));
+    }
     m_context.reset(new CallContext{
         std::move(config), shared, transport, clock, random, std::move(embeddedBaseUrl), labels,
-        createProviderAdapter(ProviderKind::Anthropic), createProviderAdapter(ProviderKind::OpenAI),
+        std::move(baseUrls), createProviderAdapter(ProviderKind::Anthropic), createProviderAdapter(ProviderKind::OpenAI),
         [this](const QString &callId, Completion done, CallResult result) {
             retire(callId, std::move(done), std::move(result));
         }});
@@ -747,6 +802,12 @@ void Engine::deliverFinished()
             finished.done(finished.result);
         if (!self)
             return; // a completion destroyed the engine; its destructor dropped the rest
+    }
+    // The emptied batch becomes the next one, keeping its capacity (one call at a time would
+    // otherwise allocate it anew for every call).
+    if (m_finished.empty()) {
+        batch.clear();
+        m_finished.swap(batch);
     }
     // After the completions, so callers hear of their answers before the clean-up runs. No
     // run's own code is on the stack here; runs retired by calls that completions started

@@ -299,6 +299,30 @@ private Q_SLOTS:
         QCOMPARE(harness.transport.openRequests(), 0);
     }
 
+    void oneTimerWatchesEveryLimitOfACall()
+    {
+        {
+            EngineHarness hung;
+            hung.transport.setFallbackReply(FakeReply::hang());
+            hung.start(u"p"_s);
+            hung.clock.advance(Millis(1)); // the fake transport's own step: request sent
+            // Budget, connect, first-token and attempt limits: one timer, for the earliest.
+            QCOMPARE(hung.clock.pendingTimers(), 1);
+        }
+        EngineHarness harness;
+        harness.transport.setFallbackReply(FakeReply::anthropicText(u"late"_s, Millis(8000)));
+        harness.start(u"p"_s);
+        // The connect limit (5 s) was cleared once the request went out: when the timer
+        // fires for it, nothing ends, and it is set again for the next limit.
+        harness.drive();
+        QCOMPARE(harness.results.size(), 1);
+        const CallResult result = harness.results.first();
+        QCOMPARE(result.source, kPrimary);
+        QCOMPARE(result.attempts.size(), 1);
+        QCOMPARE(result.duration, Millis(8000));
+        QCOMPARE(harness.clock.pendingTimers(), 0);
+    }
+
     void streamsDeltasAsTheyArrive()
     {
         EngineHarness harness;
