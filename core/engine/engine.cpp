@@ -787,13 +787,21 @@ void Engine::retire(const QString &callId, Completion done, CallResult result)
     // Deleted later: this runs from inside the call's own callbacks. One wake-up serves every
     // call that finishes before the loop comes round.
     m_retired.emplace_back(run);
-    m_finished.push_back({std::move(done), std::move(result)});
-    if (m_finished.size() == 1)
+    if (m_completionsHandedOff) {
+        if (done)
+            done(result);
+    } else {
+        m_finished.push_back({std::move(done), std::move(result)});
+    }
+    if (!m_cleanUpQueued) {
+        m_cleanUpQueued = true;
         QMetaObject::invokeMethod(this, &Engine::deliverFinished, Qt::QueuedConnection);
+    }
 }
 
 void Engine::deliverFinished()
 {
+    m_cleanUpQueued = false;
     std::vector<Finished> batch;
     batch.swap(m_finished);
     const QPointer<Engine> self(this);

@@ -74,6 +74,11 @@ public:
     /// callback, so it may start calls, cancel them or destroy the engine. CallFinished is
     /// published on the event stream before `done` runs.
     QString call(CallRequest request, Completion done = {});
+    /// For an owner whose completions only hand the result over to another thread (EnginePool's
+    /// worker engines): `done` then runs as soon as the call ends, inside call() or a
+    /// transport callback, saving the trip through the engine's event loop. Such a `done` must
+    /// not call into the engine.
+    void setCompletionsHandedOff(bool handedOff) { m_completionsHandedOff = handedOff; }
     /// Cancels one call: in-flight attempts are aborted, pending retries dropped, and the
     /// call ends with `error_class: cancelled`.
     void cancel(const QString &callId);
@@ -99,6 +104,8 @@ private:
     QHash<QString, CallRun *> m_calls;
     std::vector<Finished> m_finished;
     std::vector<std::unique_ptr<CallRun>> m_retired;
+    bool m_cleanUpQueued = false;
+    bool m_completionsHandedOff = false;
     quint64 m_nextCallNumber = 1;
 };
 

@@ -49,6 +49,9 @@ EnginePool::EnginePool(const Config &config, EngineShared shared, Clock &clock, 
                 std::make_unique<SeededRandom>(options.seed * 7919 + static_cast<std::uint64_t>(i));
             worker->engine = std::make_unique<Engine>(config, shared, *worker->transport, clock,
                                                       *worker->random, options.embeddedBaseUrl);
+            // On a worker thread a completion only moves the result to the pool's outbox, so
+            // it may run inside the engine at once (the pool's thread runs `done`).
+            worker->engine->setCompletionsHandedOff(options.threads > 0);
         };
         if (options.threads <= 0) {
             build();
@@ -132,7 +135,7 @@ void EnginePool::startPending(Worker &worker)
 
 void EnginePool::complete(Engine::Completion done, const CallResult &result)
 {
-    // On a worker's thread, from its engine's delivery of finished calls.
+    // On a worker's thread, as its engine finishes the call (completions handed off).
     bool wake = false;
     {
         std::lock_guard lock(m_outboxMutex);
