@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace breakwater {
@@ -157,9 +158,7 @@ private:
         const qsizetype begin = ++m_pos; // past the opening quote
         bool escaped = false;
         for (;;) {
-            // The common case first: a run of plain ASCII.
-            while (m_pos < m_size && kPlainStringByte[m_data[m_pos]])
-                ++m_pos;
+            m_pos = skipPlainRun(m_pos);
             if (m_pos >= m_size)
                 return false;
             const unsigned char c = m_data[m_pos];
@@ -180,6 +179,33 @@ private:
         node(self).escaped = escaped;
         ++m_pos; // the closing quote
         return true;
+    }
+
+    /// The end of the run of plain string bytes (printable ASCII, no quote nor backslash)
+    /// starting at `pos`: eight bytes at a time while no byte of a word needs a look, since
+    /// a string's text is most of an answer's bytes.
+    qsizetype skipPlainRun(qsizetype pos) const
+    {
+        constexpr quint64 kOnes = 0x0101010101010101ULL;
+        constexpr quint64 kHighBits = 0x8080808080808080ULL;
+        while (m_size - pos >= 8) {
+            quint64 word;
+            std::memcpy(&word, m_data + pos, sizeof word);
+            // High bit of a byte set where it may be special. "x - k" borrows only into bytes
+            // above a byte that is truly below k, so a word can be flagged for nothing (and is
+            // then read byte by byte below) but never passed over wrongly.
+            const quint64 control = (word - kOnes * 0x20) & ~word;
+            const quint64 quote = word ^ (kOnes * '"');
+            const quint64 backslash = word ^ (kOnes * '\\');
+            const quint64 flagged = control | ((quote - kOnes) & ~quote) |
+                                    ((backslash - kOnes) & ~backslash) | word;
+            if (flagged & kHighBits)
+                break;
+            pos += 8;
+        }
+        while (pos < m_size && kPlainStringByte[m_data[pos]])
+            ++pos;
+        return pos;
     }
 
     /// A \uXXXX escape's code unit at m_pos + 2, or -1.

@@ -84,6 +84,23 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(jsonviewdiff::disagreement(text)), QString());
     }
 
+    /// The string scan reads eight bytes at a time: a byte that needs a look is found at
+    /// every offset of a word, whatever comes before it.
+    void findsASpecialByteAtEveryOffset()
+    {
+        const char specials[] = {'"', '\\', '\n', '\x1f', '\x7f', '\xc3', '\xff'};
+        for (int offset = 0; offset < 24; ++offset) {
+            for (const char special : specials) {
+                QByteArray text = "[\"" + QByteArray(offset, 'a') + special + "bcdefghijklmnop\"]";
+                const std::string difference = jsonviewdiff::disagreement(text);
+                QVERIFY2(difference.empty(),
+                         qPrintable(u"offset %1, byte %2: %3"_s.arg(offset).arg(
+                             int(static_cast<unsigned char>(special)))
+                                        .arg(QString::fromStdString(difference))));
+            }
+        }
+    }
+
     void refusesNestingBeyondTheLimit()
     {
         const QByteArray deep = QByteArray("[").repeated(JsonView::kMaxDepth + 1) +
