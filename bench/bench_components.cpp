@@ -144,11 +144,11 @@ int main(int argc, char *argv[])
         timePerRun(iterations, repeats, [&] { (void)QJsonDocument::fromJson(answer); }));
     row("buildRequest (body written directly, URL, headers)",
         timePerRun(iterations, repeats, [&] { (void)adapter->buildRequest(server, {}, chat); }));
-    row("ResponseCache::keyFor (SHA-256 of the prompt)",
+    row("ResponseCache::keyFor (BLAKE2b-256 of the prompt)",
         timePerRun(iterations, repeats, [&] { (void)ResponseCache::keyFor(prompt, 1024); }));
     QtClock clock;
     // A call that neither streams nor retries makes only the timers it starts.
-    row("4 QtClock timers: create, start, stop, destroy", timePerRun(iterations, repeats, [&] {
+    row("4 QtClock timers: create, start, stop, destroy (a call now arms 1)", timePerRun(iterations, repeats, [&] {
             std::unique_ptr<Timer> timers[4];
             for (auto &timer : timers) {
                 timer = clock.createTimer([] {});
