@@ -1,8 +1,9 @@
 #pragma once
 
 // JsonView against nlohmann::json, the reference it must agree with: the same documents
-// accepted, and the same values read from them (unpaired surrogate escapes aside, which only
-// JsonView accepts: withLoneSurrogatesReplaced). Shared by fuzz_jsonview and tst_jsonview.
+// accepted, and the same values read from them. Two deliberate differences: unpaired surrogate
+// escapes, which only JsonView accepts (withLoneSurrogatesReplaced), and NUL bytes, at which
+// nlohmann stops reading as if the input ended and which JsonView refuses. Shared by fuzz_jsonview and tst_jsonview.
 
 #include "providers/jsonview.h"
 
@@ -146,6 +147,10 @@ inline std::string withLoneSurrogatesReplaced(QByteArrayView text)
 inline std::string disagreement(QByteArrayView text)
 {
     const std::optional<JsonView> view = JsonView::parse(text);
+    // nlohmann stops at a NUL byte as if the input ended there ("0\0garbage" reads as 0).
+    // JSON never allows one unescaped, in a string or out of it, so JsonView refuses it.
+    if (text.contains('\0'))
+        return view ? "JsonView accepts an unescaped NUL byte" : std::string();
     const std::string reference = withLoneSurrogatesReplaced(text);
     const nlohmann::json dom = nlohmann::json::parse(reference, nullptr, /*allow_exceptions=*/false);
     if (view.has_value() == dom.is_discarded())

@@ -134,7 +134,9 @@ std::optional<QString> stringMember(const Json &object, const char *key)
     const Json *value = member(object, key);
     if (!value || !value->is_string())
         return std::nullopt;
-    return QString::fromStdString(value->get_ref<const std::string &>());
+    const std::string &text = value->get_ref<const std::string &>();
+    // Not QString::fromStdString: it drops a leading U+FEFF from a stream's text delta.
+    return JsonView::decodeUtf8(QByteArrayView(text.data(), qsizetype(text.size())));
 }
 
 std::optional<int> countMember(const Json &object, const char *key)

@@ -1,5 +1,7 @@
 #include "jsonview.h"
 
+#include <QStringDecoder>
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -443,14 +445,14 @@ std::optional<QString> JsonView::string(Index value) const
     const Node &node = m_nodes[static_cast<std::size_t>(value)];
     const QByteArrayView bytes = m_text.sliced(node.begin, node.end - node.begin);
     if (!node.escaped)
-        return QString::fromUtf8(bytes);
+        return decodeUtf8(bytes);
     QString text;
     text.reserve(bytes.size());
     qsizetype run = 0;
     qsizetype i = 0;
     auto flushRun = [&] {
         if (i > run)
-            text += QString::fromUtf8(bytes.sliced(run, i - run));
+            text += decodeUtf8(bytes.sliced(run, i - run));
     };
     auto unitAt = [&bytes](qsizetype at) {
         return static_cast<char16_t>(
@@ -493,6 +495,15 @@ std::optional<QString> JsonView::string(Index value) const
     }
     flushRun();
     return text;
+}
+
+QString JsonView::decodeUtf8(QByteArrayView utf8)
+{
+    if (!utf8.startsWith("\xEF\xBB\xBF"))
+        return QString::fromUtf8(utf8);
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::ConvertInitialBom |
+                                                     QStringDecoder::Flag::Stateless);
+    return decoder.decode(utf8);
 }
 
 std::optional<double> JsonView::number(Index value) const

@@ -50,6 +50,10 @@ public:
     /// The number's value, or nothing when `value` is kNone or no number.
     std::optional<double> number(Index value) const;
 
+    /// Valid UTF-8 as a QString, a leading U+FEFF kept: QString::fromUtf8 takes it for a
+    /// byte order mark and drops it, which would cut a character off a string's text.
+    static QString decodeUtf8(QByteArrayView utf8);
+
 private:
     struct Node {
         qint32 begin = 0; ///< the value's first byte (after the quote for a string)

@@ -27,6 +27,8 @@ private Q_SLOTS:
             {"\xef\xbb\xbf{}", true},       // byte order mark
             {"\"\\u00e9\\ud83d\\ude00\\/\\b\\f\\n\\r\\t\\\"\\\\\"", true},
             {"\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"", true},
+            {"\"\xef\xbb\xbf\xc3\xa9\"", true},     // U+FEFF opening a string is kept
+            {"\"\\n\xef\xbb\xbfx\"", true},         // and after an escape
             {"-0", true},
             {"0.5e-3", true},
             {"1E+2", true},
@@ -101,11 +103,16 @@ private Q_SLOTS:
         }
     }
 
-    void refusesNestingBeyondTheLimit()
+    void refusesDeepNestingAndNulBytes()
     {
         const QByteArray deep = QByteArray("[").repeated(JsonView::kMaxDepth + 1) +
                                 QByteArray("]").repeated(JsonView::kMaxDepth + 1);
         QVERIFY(!JsonView::parse(deep));
+        // A NUL byte is never valid unescaped (nlohmann reads "0\0x" as 0: it stops there).
+        QVERIFY(!JsonView::parse(QByteArray("0\0x", 3)));
+        QVERIFY(!JsonView::parse(QByteArray("\"a\0\"", 4)));
+        QCOMPARE(QString::fromStdString(jsonviewdiff::disagreement(QByteArray("0\0x", 3))),
+                 QString());
         // Two hundred thousand levels: refused without overflowing the stack.
         QVERIFY(!JsonView::parse(QByteArray("[").repeated(200000)));
     }
