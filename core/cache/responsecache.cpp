@@ -20,7 +20,7 @@ QString ResponseCache::keyFor(const QString &prompt, int maxTokens)
                                 prompt.size() * qsizetype(sizeof(char16_t))));
     const qint64 limit = maxTokens;
     hash.addData(QByteArrayView(reinterpret_cast<const char *>(&limit), sizeof limit));
-    return QString::fromLatin1(hash.resultView().toByteArray().toHex());
+    return QString::fromLatin1(hash.result().toHex());
 }
 
 std::optional<QString> ResponseCache::lookup(const QString &key)
