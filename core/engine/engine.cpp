@@ -215,7 +215,7 @@ private:
     const ChainEntry &entry() const { return m_context.config.chain.at(m_modelIndex); }
     const QString &label() const { return m_context.labels.at(m_modelIndex); }
     Millis now() const { return m_context.clock.now(); }
-    void publish(const EngineEvent &event) { m_context.shared.events.publish(event); }
+    void publish(EngineEvent &&event) { m_context.shared.events.publish(std::move(event)); }
     QString cacheKey() const
     {
         const int maxTokens =

@@ -3,6 +3,7 @@
 #include "engine/eventstream.h"
 
 #include <QThread>
+#include <QTimer>
 
 namespace breakwater {
 namespace {
@@ -118,9 +119,13 @@ QString describeEvent(const EngineEvent &event)
         event);
 }
 
-EventStream::EventStream(QObject *parent) : QObject(parent)
+EventStream::EventStream(QObject *parent) : QObject(parent), m_batchTimer(new QTimer(this))
 {
     qRegisterMetaType<breakwater::EngineEvent>();
+    m_batchTimer->setSingleShot(true);
+    m_batchTimer->setTimerType(Qt::PreciseTimer);
+    m_batchTimer->setInterval(kBatchIntervalMs);
+    connect(m_batchTimer, &QTimer::timeout, this, &EventStream::onBatchInterval);
 }
 
 void EventStream::publish(const EngineEvent &event)
@@ -129,19 +134,61 @@ void EventStream::publish(const EngineEvent &event)
         Q_EMIT this->event(event);
         return;
     }
+    enqueue(EngineEvent(event));
+}
+
+void EventStream::publish(EngineEvent &&event)
+{
+    if (QThread::currentThread() == thread()) {
+        Q_EMIT this->event(event);
+        return;
+    }
+    enqueue(std::move(event));
+}
+
+void EventStream::enqueue(EngineEvent &&event)
+{
     bool wake = false;
     {
         std::lock_guard lock(m_mutex);
-        wake = m_pending.empty();
-        m_pending.push_back(event);
+        m_pending.push_back(std::move(event));
+        wake = !m_handOverActive;
+        m_handOverActive = true;
     }
     if (wake)
-        QMetaObject::invokeMethod(this, &EventStream::drain, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, &EventStream::onWokenUp, Qt::QueuedConnection);
+}
+
+void EventStream::onWokenUp()
+{
+    drain();
+    // Publishers now only append; the timer takes what gathers meanwhile.
+    m_batchTimer->start();
+}
+
+void EventStream::onBatchInterval()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_pending.empty()) {
+            // Quiet: the next event wakes this thread again.
+            m_handOverActive = false;
+            return;
+        }
+    }
+    drain();
+    m_batchTimer->start();
 }
 
 void EventStream::flushPending()
 {
     drain();
+}
+
+quint64 EventStream::crossThreadBatches() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_batches;
 }
 
 void EventStream::drain()
@@ -150,6 +197,8 @@ void EventStream::drain()
     {
         std::lock_guard lock(m_mutex);
         batch.swap(m_pending);
+        if (!batch.empty())
+            ++m_batches;
     }
     for (const EngineEvent &event : batch)
         Q_EMIT this->event(event);
