@@ -15,6 +15,8 @@ public:
 
     HttpHeaders() = default;
     HttpHeaders(std::initializer_list<Field> fields) : m_fields(fields) {}
+    /// Takes the list as it is (QNetworkReply::rawHeaderPairs() hands one over without a copy).
+    explicit HttpHeaders(QList<Field> fields) : m_fields(std::move(fields)) {}
 
     /// The first value of `name`, or an empty array when absent.
     QByteArray value(QByteArrayView name) const;

@@ -51,6 +51,9 @@ struct CallContext {
     QStringList labels;
     /// Where each chain entry's provider is reached, parsed once rather than per attempt.
     QList<QUrl> baseUrls;
+    /// Each chain entry's breaker (the registry never drops one) and adapter, looked up once.
+    std::vector<CircuitBreaker *> breakers;
+    std::vector<const ProviderAdapter *> adapters;
     std::shared_ptr<ProviderAdapter> anthropic;
     std::shared_ptr<ProviderAdapter> openai;
     std::function<void(const QString &callId, Engine::Completion done, CallResult result)> retire;
@@ -79,7 +82,7 @@ public:
         if (m_inFlight) {
             m_context.shared.bulkheads.leave(label());
             if (m_permit)
-                m_context.shared.breakers.breaker(label()).onIgnored(*m_permit);
+                breaker().onIgnored(*m_permit);
         }
         abortTransport();
     }
@@ -214,13 +217,19 @@ private:
     const TimeoutPolicy &timeouts() const { return m_context.config.timeouts; }
     const ChainEntry &entry() const { return m_context.config.chain.at(m_modelIndex); }
     const QString &label() const { return m_context.labels.at(m_modelIndex); }
+    CircuitBreaker &breaker() const { return *m_context.breakers.at(m_modelIndex); }
+    const ProviderAdapter &adapter() const { return *m_context.adapters.at(m_modelIndex); }
     Millis now() const { return m_context.clock.now(); }
     void publish(EngineEvent &&event) { m_context.shared.events.publish(std::move(event)); }
-    QString cacheKey() const
+    /// The call's cache key, made once: from the original prompt, whatever truncation does.
+    const QString &cacheKey()
     {
-        const int maxTokens =
-            m_context.config.chain.isEmpty() ? 0 : m_context.config.chain.first().maxTokens;
-        return ResponseCache::keyFor(m_request.prompt, maxTokens);
+        if (m_cacheKey.isNull()) {
+            const int maxTokens =
+                m_context.config.chain.isEmpty() ? 0 : m_context.config.chain.first().maxTokens;
+            m_cacheKey = ResponseCache::keyFor(m_request.prompt, maxTokens);
+        }
+        return m_cacheKey;
     }
     bool pastDeadline() const { return m_deadline && now() >= *m_deadline; }
 
@@ -259,7 +268,7 @@ private:
             return;
         }
         const ChainEntry &model = entry();
-        CircuitBreaker &breaker = m_context.shared.breakers.breaker(label());
+        CircuitBreaker &breaker = this->breaker();
         m_permit = breaker.tryAcquire();
         if (!m_permit) {
             skipAttempt(Outcome::ShortCircuited, QStringLiteral("circuit breaker open"));
@@ -274,7 +283,7 @@ private:
         }
         const ProviderConfig *provider = m_context.config.provider(model.provider);
         Q_ASSERT(provider); // the config loader guarantees every chain entry's provider exists
-        const ProviderAdapter &adapter = m_context.adapter(provider->kind);
+        const ProviderAdapter &adapter = this->adapter();
         const QUrl &baseUrl = m_context.baseUrls.at(m_modelIndex);
         // The key is read at send time and handed straight to the request; it is never kept.
         const QByteArray apiKey =
@@ -294,7 +303,6 @@ private:
         publish(AttemptStarted{m_request.id, m_attemptStart, label(), m_attemptOnModel,
                                m_permit->probe});
 
-        armAttemptTimers();
         TransportCallbacks callbacks;
         callbacks.requestSent = [this] {
             clearGuard(ConnectGuard);
@@ -312,23 +320,30 @@ private:
             endAttempt(classifyTransportFailure(failure, detail));
         };
         m_transportRequest = m_context.transport.send(httpRequest, std::move(callbacks));
+        // What follows runs while the request is on its way (no transport callback runs
+        // inside send()), not between its answer and the caller: the limits, which count from
+        // m_attemptStart all the same, and the key the answer will be cached under.
+        armAttemptTimers();
+        if (m_context.config.cache.enabled)
+            cacheKey();
     }
 
     void armAttemptTimers()
     {
         const TimeoutPolicy &limits = timeouts();
+        const Millis start = m_attemptStart;
         if (limits.connect > Millis(0))
-            m_guards[ConnectGuard] = now() + limits.connect;
+            m_guards[ConnectGuard] = start + limits.connect;
         if (limits.firstToken > Millis(0))
-            m_guards[FirstTokenGuard] = now() + limits.firstToken;
+            m_guards[FirstTokenGuard] = start + limits.firstToken;
         m_attemptLimit = limits.attempt;
         if (m_deadline) {
-            const Millis remaining = std::max(Millis(0), *m_deadline - now());
+            const Millis remaining = std::max(Millis(0), *m_deadline - start);
             if (m_attemptLimit <= Millis(0) || remaining < m_attemptLimit)
                 m_attemptLimit = remaining;
         }
         if (m_attemptLimit > Millis(0))
-            m_guards[AttemptGuard] = now() + m_attemptLimit;
+            m_guards[AttemptGuard] = start + m_attemptLimit;
         armWatchdog();
     }
 
@@ -346,8 +361,7 @@ private:
         m_status = status;
         m_responseHeaders = headers;
         if (streamingAnswer()) {
-            const ProviderConfig *provider = m_context.config.provider(entry().provider);
-            m_decoder = m_context.adapter(provider->kind).createStreamDecoder();
+            m_decoder = adapter().createStreamDecoder();
             restartIdleTimer();
         } else {
             // A complete answer or an error arrives as one body: the first token has come.
@@ -402,8 +416,7 @@ private:
             return;
         }
         if (m_status >= 200 && m_status < 300) {
-            const ProviderConfig *provider = m_context.config.provider(entry().provider);
-            endAttempt(m_context.adapter(provider->kind).parseAnswer(m_body));
+            endAttempt(adapter().parseAnswer(m_body));
             return;
         }
         endAttempt(classifyHttpError(m_status, m_responseHeaders, m_body,
@@ -478,7 +491,7 @@ private:
         record.duration = duration;
         record.httpStatus = m_status;
 
-        CircuitBreaker &breaker = m_context.shared.breakers.breaker(label());
+        CircuitBreaker &breaker = this->breaker();
         const BreakerPermit permit = *m_permit;
         m_permit.reset();
 
@@ -664,6 +677,7 @@ private:
     CallRequest m_request;
     Engine::Completion m_done;
     QString m_prompt;
+    QString m_cacheKey;
     CallResult m_result;
 
     bool m_startedCall = false;
@@ -714,14 +728,20 @@ Engine::Engine(Config config, EngineShared shared, Transport &transport, Clock &
     }
     m_context.reset(new CallContext{
         std::move(config), shared, transport, clock, random, std::move(embeddedBaseUrl), labels,
-        std::move(baseUrls), createProviderAdapter(ProviderKind::Anthropic), createProviderAdapter(ProviderKind::OpenAI),
+        std::move(baseUrls), {}, {}, createProviderAdapter(ProviderKind::Anthropic),
+        createProviderAdapter(ProviderKind::OpenAI),
         [this](const QString &callId, Completion done, CallResult result) {
             retire(callId, std::move(done), std::move(result));
         }});
     // Created now, before any call can race for them. Engines in worker threads find them
     // already made by their pool, in the pool's thread.
     for (const QString &label : labels)
-        shared.breakers.breaker(label);
+        m_context->breakers.push_back(&shared.breakers.breaker(label));
+    for (const ChainEntry &entry : m_context->config.chain) {
+        const ProviderConfig *provider = m_context->config.provider(entry.provider);
+        m_context->adapters.push_back(
+            &m_context->adapter(provider ? provider->kind : ProviderKind::Anthropic));
+    }
 }
 
 Engine::~Engine()
@@ -744,7 +764,7 @@ const QStringList &Engine::modelLabels() const
 CallRun *Engine::admit(CallRequest request, Completion done)
 {
     if (request.id.isEmpty())
-        request.id = QStringLiteral("call-%1").arg(m_nextCallNumber++);
+        request.id = QStringLiteral("call-") + QString::number(m_nextCallNumber++);
     // A caller-supplied id that is still in flight gets a suffix, so ids stay unique.
     if (m_calls.contains(request.id)) {
         const QString id = request.id;

@@ -87,7 +87,7 @@ EnginePool::~EnginePool()
 QString EnginePool::submit(CallRequest request, Engine::Completion done)
 {
     if (request.id.isEmpty())
-        request.id = QStringLiteral("call-%1").arg(m_nextCallNumber++);
+        request.id = QStringLiteral("call-") + QString::number(m_nextCallNumber++);
     const QString id = request.id;
     Worker &worker = *m_workers[m_next];
     m_next = (m_next + 1) % m_workers.size();

@@ -1,5 +1,6 @@
 #include "qnamtransport.h"
 
+#include <QCoreApplication>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPointer>
@@ -64,9 +65,7 @@ private:
         if (!status.isValid())
             return;
         m_headDelivered = true;
-        HttpHeaders headers;
-        for (const auto &[name, value] : m_reply->rawHeaderPairs())
-            headers.add(name, value);
+        const HttpHeaders headers(m_reply->rawHeaderPairs());
         if (m_callbacks.responseHead)
             m_callbacks.responseHead(status.toInt(), headers);
     }
@@ -138,15 +137,66 @@ QnamTransport::QnamTransport(int managers)
 
 QnamTransport::~QnamTransport() = default;
 
+bool QnamTransport::isCredential(QByteArrayView name)
+{
+    static constexpr QByteArrayView kCredentials[] = {"authorization", "proxy-authorization",
+                                                      "x-api-key", "api-key"};
+    for (const QByteArrayView credential : kCredentials) {
+        if (name.size() == credential.size() && name.compare(credential, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool QnamTransport::PreparedRequest::matches(const HttpRequest &request) const
+{
+    if (url != request.url)
+        return false;
+    qsizetype next = 0;
+    for (const HttpHeaders::Field &field : request.headers.fields()) {
+        if (isCredential(field.first))
+            continue;
+        if (next == fields.size() || fields.at(next) != field)
+            return false;
+        ++next;
+    }
+    return next == fields.size();
+}
+
+const QNetworkRequest &QnamTransport::preparedFor(const HttpRequest &request)
+{
+    for (const PreparedRequest &prepared : m_prepared) {
+        if (prepared.matches(request))
+            return prepared.request;
+    }
+    PreparedRequest prepared;
+    prepared.url = request.url;
+    prepared.request.setUrl(request.url);
+    for (const HttpHeaders::Field &field : request.headers.fields()) {
+        if (isCredential(field.first))
+            continue;
+        prepared.fields.append(field);
+        prepared.request.setRawHeader(field.first, field.second);
+    }
+    prepared.request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
+                                  QNetworkRequest::AlwaysNetwork);
+    prepared.request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    if (m_prepared.size() == kPreparedRequests)
+        m_prepared.pop_back();
+    m_prepared.insert(m_prepared.begin(), std::move(prepared));
+    return m_prepared.front().request;
+}
+
 std::unique_ptr<TransportRequest> QnamTransport::send(const HttpRequest &request,
                                                       TransportCallbacks callbacks)
 {
-    QNetworkRequest networkRequest(request.url);
-    for (const auto &[name, value] : request.headers.fields())
-        networkRequest.setRawHeader(name, value);
-    networkRequest.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
-                                QNetworkRequest::AlwaysNetwork);
-    networkRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    // A copy of the prepared request shares its data; only a credential, set per call so that
+    // no key outlives its request here, makes it copy the header list.
+    QNetworkRequest networkRequest = preparedFor(request);
+    for (const auto &[name, value] : request.headers.fields()) {
+        if (isCredential(name))
+            networkRequest.setRawHeader(name, value);
+    }
     // The in-flight count lives until the request object dies, which may be after an abort.
     auto leastBusy = std::min_element(m_managers.begin(), m_managers.end(),
                                       [](const Manager &a, const Manager &b) {
@@ -154,7 +204,13 @@ std::unique_ptr<TransportRequest> QnamTransport::send(const HttpRequest &request
                                       });
     QNetworkReply *reply =
         leastBusy->manager->sendCustomRequest(networkRequest, request.method, request.body);
-    return std::make_unique<QnamRequest>(reply, std::move(callbacks), leastBusy->inFlight);
+    auto sent = std::make_unique<QnamRequest>(reply, std::move(callbacks), leastBusy->inFlight);
+    // The reply starts its work from a queued call of its own, which would otherwise wait
+    // until the caller returns to the event loop: run it now, so the request is on its way
+    // to Qt's HTTP thread while the engine finishes its own bookkeeping for the attempt. It
+    // only hands the request over (no signal of the reply is emitted from it).
+    QCoreApplication::sendPostedEvents(reply, QEvent::MetaCall);
+    return sent;
 }
 
 } // namespace breakwater

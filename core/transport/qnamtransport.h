@@ -3,6 +3,7 @@
 #include "transport/transport.h"
 
 #include <QNetworkAccessManager>
+#include <QNetworkRequest>
 
 #include <memory>
 #include <vector>
@@ -28,7 +29,25 @@ public:
     /// Connections one manager opens to one host (Qt's fixed limit).
     static constexpr int kConnectionsPerManager = 6;
 
+    /// Header fields that carry a credential: set on each request, never kept in a prepared one.
+    static bool isCredential(QByteArrayView name);
+
 private:
+    /// A QNetworkRequest made once for a URL and its non-credential header fields (building one
+    /// per call cost more than the rest of the transport's work on it).
+    struct PreparedRequest {
+        QUrl url;
+        QList<HttpHeaders::Field> fields;
+        QNetworkRequest request;
+
+        bool matches(const HttpRequest &request) const;
+    };
+    const QNetworkRequest &preparedFor(const HttpRequest &request);
+
+    /// Most recently made first; a chain has few distinct endpoints and header sets.
+    static constexpr std::size_t kPreparedRequests = 8;
+    std::vector<PreparedRequest> m_prepared;
+
     struct Manager {
         std::unique_ptr<QNetworkAccessManager> manager;
         std::shared_ptr<int> inFlight;

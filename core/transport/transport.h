@@ -29,7 +29,8 @@ enum class TransportFailure {
 };
 
 /// What a transport reports about one request, in order: sent, head, chunks, then exactly one
-/// of finished or failed. No callback runs after the request was aborted or destroyed.
+/// of finished or failed. No callback runs inside send() (the first comes from the event
+/// loop), nor after the request was aborted or destroyed.
 struct TransportCallbacks {
     /// The request is written to a connected socket (ends the connect timeout).
     std::function<void()> requestSent;
