@@ -10,8 +10,11 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
+#include <array>
 #include <cstdio>
+#include <map>
 #include <ctime>
 #include <unistd.h>
 
@@ -45,10 +48,55 @@ qint64 otherProcessCpuMicros(qint64 pid)
     return ticks * 1000000 / ::sysconf(_SC_CLK_TCK);
 }
 
+/// CPU time of this process's threads by role, in microseconds (from each thread's
+/// schedstat, nanosecond run time): where a request's CPU goes.
+struct ThreadCpu {
+    qint64 caller = 0;  ///< the main thread: load generator, pool hand-offs, event consumers
+    qint64 workers = 0; ///< engine or bare-client threads ("engine-N", "bare-N", "direct-N")
+    qint64 http = 0;    ///< Qt's own HTTP threads, one per QNetworkAccessManager
+    qint64 other = 0;
+
+    ThreadCpu operator-(const ThreadCpu &before) const
+    {
+        return {caller - before.caller, workers - before.workers, http - before.http,
+                other - before.other};
+    }
+};
+
+ThreadCpu threadCpuMicros()
+{
+    ThreadCpu cpu;
+    const QString self = QString::number(::getpid());
+    const QStringList tasks = QDir(QStringLiteral("/proc/self/task"))
+                                  .entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &tid : tasks) {
+        QFile schedstat(QStringLiteral("/proc/self/task/%1/schedstat").arg(tid));
+        QFile comm(QStringLiteral("/proc/self/task/%1/comm").arg(tid));
+        if (!schedstat.open(QIODevice::ReadOnly) || !comm.open(QIODevice::ReadOnly))
+            continue; // the thread ended meanwhile
+        const qint64 micros = schedstat.readAll().split(' ').value(0).toLongLong() / 1000;
+        const QByteArray name = comm.readAll().trimmed();
+        if (tid == self)
+            cpu.caller += micros;
+        else if (name.startsWith("QNetworkAccessM"))
+            cpu.http += micros;
+        else if (name.startsWith("engine-") || name.startsWith("bare-") ||
+                 name.startsWith("direct-"))
+            cpu.workers += micros;
+        else
+            cpu.other += micros;
+    }
+    return cpu;
+}
+
 struct Round {
     double rps = 0;
     /// Process CPU per completed request, µs (all threads).
     double cpuPerRequest = 0;
+    /// The same by thread role, µs per request.
+    double callerCpu = 0;
+    double workerCpu = 0;
+    double httpCpu = 0;
     /// The server's CPU per completed request, µs (0 without --server-pid).
     double serverCpuPerRequest = 0;
 };
@@ -62,11 +110,13 @@ Round measure(const std::function<quint64()> &completed, int warmupMs, int measu
     const quint64 c0 = completed();
     const qint64 t0 = nowMicros();
     const qint64 cpu0 = processCpuMicros();
+    const ThreadCpu threads0 = threadCpuMicros();
     const qint64 server0 = otherProcessCpuMicros(serverPid);
     spin(measureMs);
     const quint64 c1 = completed();
     const qint64 t1 = nowMicros();
     const qint64 cpu1 = processCpuMicros();
+    const ThreadCpu threads = threadCpuMicros() - threads0;
     const qint64 server1 = otherProcessCpuMicros(serverPid);
     Round round;
     const double requests = static_cast<double>(c1 - c0);
@@ -74,6 +124,11 @@ Round measure(const std::function<quint64()> &completed, int warmupMs, int measu
     round.cpuPerRequest = requests > 0 ? static_cast<double>(cpu1 - cpu0) / requests : 0;
     round.serverCpuPerRequest =
         requests > 0 ? static_cast<double>(server1 - server0) / requests : 0;
+    if (requests > 0) {
+        round.callerCpu = static_cast<double>(threads.caller) / requests;
+        round.workerCpu = static_cast<double>(threads.workers) / requests;
+        round.httpCpu = static_cast<double>(threads.http) / requests;
+    }
     return round;
 }
 
@@ -155,6 +210,13 @@ int main(int argc, char *argv[])
                 threads, managers, concurrency, rounds, measureMs, warmupMs);
     std::vector<double> engineRps, bareRps, engineCpu, bareCpu, serverCpu, roundRatios, directRps,
         directCpu, directRatios;
+    // Per thread role (caller, workers, Qt HTTP), for each kind.
+    std::map<QString, std::array<std::vector<double>, 3>> byRole;
+    const auto noteRoles = [&byRole](const QString &kind, const Round &round) {
+        byRole[kind][0].push_back(round.callerCpu);
+        byRole[kind][1].push_back(round.workerCpu);
+        byRole[kind][2].push_back(round.httpCpu);
+    };
     quint64 engineNotAnswered = 0;
     const auto runEngine = [&] {
         const quint64 before = engine.completed() - engine.answeredByModel();
@@ -165,6 +227,7 @@ int main(int argc, char *argv[])
         engineNotAnswered += engine.completed() - engine.answeredByModel() - before;
         engineRps.push_back(round.rps);
         engineCpu.push_back(round.cpuPerRequest);
+        noteRoles(QStringLiteral("engine pool"), round);
         serverCpu.push_back(round.serverCpuPerRequest);
         return round;
     };
@@ -175,6 +238,7 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "bench_throughput: bare requests did not drain\n");
         bareRps.push_back(round.rps);
         bareCpu.push_back(round.cpuPerRequest);
+        noteRoles(QStringLiteral("bare"), round);
         serverCpu.push_back(round.serverCpuPerRequest);
         return round;
     };
@@ -185,6 +249,7 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "bench_throughput: direct engine calls did not drain\n");
         directRps.push_back(round.rps);
         directCpu.push_back(round.cpuPerRequest);
+        noteRoles(QStringLiteral("direct engines"), round);
         return round;
     };
     for (int r = 0; r < rounds; ++r) {
@@ -194,8 +259,10 @@ int main(int argc, char *argv[])
             const Round one = only == u"engine" ? runEngine()
                               : only == u"bare" ? runBare()
                                                 : runDirect();
-            std::printf("round %d: %s %8.0f req/s (%5.0f us CPU/req)\n", r + 1, qPrintable(only),
-                        one.rps, one.cpuPerRequest);
+            std::printf("round %d: %s %8.0f req/s (%5.0f us CPU/req: caller %.0f, workers %.0f, "
+                        "Qt HTTP threads %.0f)\n",
+                        r + 1, qPrintable(only), one.rps, one.cpuPerRequest, one.callerCpu,
+                        one.workerCpu, one.httpCpu);
             std::fflush(stdout);
             continue;
         }
@@ -244,6 +311,10 @@ int main(int argc, char *argv[])
     std::printf("CPU per request: engine %.0f us, bare %.0f us, server %.0f us; ratio if CPU "
                 "bound: (bare + server) / (engine + server) = %.3f\n",
                 engineCpuMedian, bareCpuMedian, serverCpuMedian, cpuBoundRatio);
+    for (const auto &[kind, roles] : byRole)
+        std::printf("CPU per request by thread, medians, %s: caller %.0f us, engine/client "
+                    "threads %.0f us, Qt HTTP threads %.0f us\n",
+                    qPrintable(kind), median(roles[0]), median(roles[1]), median(roles[2]));
     if (direct)
         std::printf("diagnostic, engines driven in their own threads (no pool hand-offs%s): "
                     "%.0f req/s, %.0f us CPU/req, median ratio to bare %.3f%s\n",

@@ -20,7 +20,17 @@ QString ResponseCache::keyFor(const QString &prompt, int maxTokens)
                                 prompt.size() * qsizetype(sizeof(char16_t))));
     const qint64 limit = maxTokens;
     hash.addData(QByteArrayView(reinterpret_cast<const char *>(&limit), sizeof limit));
-    return QString::fromLatin1(hash.result().toHex());
+    // Hexed straight into the key (no copies of the digest on the way).
+    const QByteArrayView digest = hash.resultView();
+    QString key(digest.size() * 2, Qt::Uninitialized);
+    QChar *out = key.data();
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (const char byte : digest) {
+        const auto value = static_cast<unsigned char>(byte);
+        *out++ = QLatin1Char(kHex[value >> 4]);
+        *out++ = QLatin1Char(kHex[value & 0xF]);
+    }
+    return key;
 }
 
 std::optional<QString> ResponseCache::lookup(const QString &key)
@@ -45,8 +55,12 @@ void ResponseCache::store(const QString &key, const QString &answer)
         return;
     std::lock_guard lock(m_mutex);
     if (const auto found = m_index.find(key); found != m_index.end()) {
-        m_recency.erase(found.value());
-        m_index.erase(found);
+        // A prompt answered again (load tests repeat a few): refreshed in place.
+        const auto entry = found.value();
+        entry->answer = answer;
+        entry->storedAt = m_clock.now();
+        m_recency.splice(m_recency.begin(), m_recency, entry);
+        return;
     }
     m_recency.push_front(Entry{key, answer, m_clock.now()});
     m_index.insert(key, m_recency.begin());

@@ -40,6 +40,17 @@ QStringList chainLabels(const QList<ChainEntry> &chain)
     return labels;
 }
 
+class CallRun;
+
+/// A call's watchdog timer. The engine keeps idle ones for later calls: making and
+/// destroying a timer (a QTimer and its connection) for every call cost more than all the
+/// rest of the call's timer work (bench/README.md).
+struct Watchdog {
+    std::unique_ptr<Timer> timer;
+    /// The call it serves; nullptr while idle.
+    CallRun *owner = nullptr;
+};
+
 /// Everything a call needs from its engine, fixed for the engine's lifetime.
 struct CallContext {
     Config config;
@@ -57,6 +68,9 @@ struct CallContext {
     std::shared_ptr<ProviderAdapter> anthropic;
     std::shared_ptr<ProviderAdapter> openai;
     std::function<void(const QString &callId, Engine::Completion done, CallResult result)> retire;
+    /// Watchdogs of finished calls, ready for new ones; at most kIdleWatchdogs are kept.
+    std::vector<std::unique_ptr<Watchdog>> idleWatchdogs;
+    static constexpr std::size_t kIdleWatchdogs = 256;
 
     const ProviderAdapter &adapter(ProviderKind kind) const
     {
@@ -85,6 +99,12 @@ public:
                 breaker().onIgnored(*m_permit);
         }
         abortTransport();
+        if (m_watchdog) {
+            m_watchdog->timer->stop();
+            m_watchdog->owner = nullptr;
+            if (m_context.idleWatchdogs.size() < CallContext::kIdleWatchdogs)
+                m_context.idleWatchdogs.push_back(std::move(m_watchdog));
+        }
     }
 
     void start()
@@ -96,10 +116,10 @@ public:
             finishWithError(Outcome::BadRequest, QStringLiteral("the prompt is empty"));
             return;
         }
-        if (timeouts().total > Millis(0)) {
+        // The watchdog is set once a request is on its way (armAttemptTimers): nothing waits
+        // before that, and every later wait (a retry's) follows an attempt.
+        if (timeouts().total > Millis(0))
             m_deadline = m_started + timeouts().total;
-            armWatchdog();
-        }
         const CachePolicy &cache = m_context.config.cache;
         if (cache.enabled && cache.mode == CacheMode::First) {
             if (const auto cached = m_context.shared.cache.lookup(cacheKey())) {
@@ -158,8 +178,26 @@ private:
             return;
         m_watchdogAt = earliest;
         if (!m_watchdog)
-            m_watchdog = m_context.clock.createTimer([this] { onWatchdog(); });
-        m_watchdog->start(std::max(Millis(0), *earliest - now()));
+            m_watchdog = takeWatchdog();
+        m_watchdog->timer->start(std::max(Millis(0), *earliest - now()));
+    }
+
+    std::unique_ptr<Watchdog> takeWatchdog()
+    {
+        std::unique_ptr<Watchdog> watchdog;
+        if (!m_context.idleWatchdogs.empty()) {
+            watchdog = std::move(m_context.idleWatchdogs.back());
+            m_context.idleWatchdogs.pop_back();
+        } else {
+            watchdog = std::make_unique<Watchdog>();
+            Watchdog *self = watchdog.get();
+            watchdog->timer = m_context.clock.createTimer([self] {
+                if (self->owner)
+                    self->owner->onWatchdog();
+            });
+        }
+        watchdog->owner = this;
+        return watchdog;
     }
 
     void onWatchdog()
@@ -664,7 +702,8 @@ private:
         m_finished = true;
         m_deadline.reset();
         stopAttemptTimers();
-        stop(m_watchdog);
+        if (m_watchdog)
+            m_watchdog->timer->stop();
         m_watchdogAt.reset();
         stop(m_retryTimer);
         m_result.duration = now() - m_started;
@@ -707,7 +746,7 @@ private:
     std::vector<std::unique_ptr<TransportRequest>> m_retiredRequests;
 
     std::array<std::optional<Millis>, kGuards> m_guards;
-    std::unique_ptr<Timer> m_watchdog;
+    std::unique_ptr<Watchdog> m_watchdog;
     /// When the watchdog fires, if it is set.
     std::optional<Millis> m_watchdogAt;
     std::unique_ptr<Timer> m_retryTimer;
@@ -747,8 +786,10 @@ Engine::Engine(Config config, EngineShared shared, Transport &transport, Clock &
 Engine::~Engine()
 {
     // Destroyed without finishing: no completion runs for calls still in flight, nor for
-    // calls that finished and wait for the event loop.
+    // calls that finished and wait for the event loop. Runs first, while the context they
+    // give their watchdogs back to still exists.
     qDeleteAll(m_calls);
+    m_retired.clear();
 }
 
 const Config &Engine::config() const

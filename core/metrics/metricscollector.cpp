@@ -101,7 +101,7 @@ void MetricsCollector::registerFamilies()
 
     for (const DelaySource source : kDelaySources)
         m_registry.touch(retryDelay, {delaySourceName(source)});
-    m_registry.touch(requestDuration);
+    m_requestDuration = m_registry.series(requestDuration);
     m_registry.touch(dlqMessages);
     m_registry.touch(alertsFiring, {alertnames::highErrorRate});
     m_registry.touch(alertsFiring, {alertnames::authFailure});
@@ -117,13 +117,13 @@ void MetricsCollector::addModels(const QStringList &models)
 
 void MetricsCollector::ensureModel(const QString &model)
 {
-    if (model.isEmpty() || m_models.contains(model))
+    if (model.isEmpty() || m_modelSeries.contains(model))
         return;
     m_models.append(model);
     using namespace metricnames;
-    m_registry.touch(callsTotal, {model, kSuccess});
-    m_registry.touch(callsTotal, {model, kError});
-    m_registry.touch(callDuration, {model});
+    m_modelSeries.insert(model, ModelSeries{m_registry.series(callsTotal, {model, kSuccess}),
+                                            m_registry.series(callsTotal, {model, kError}),
+                                            m_registry.series(callDuration, {model})});
     for (const Outcome errorClass : kErrorClasses) {
         m_registry.touch(callErrors, {model, outcomeName(errorClass)});
         m_registry.touch(retries, {model, outcomeName(errorClass)});
@@ -143,7 +143,17 @@ void MetricsCollector::ensureSource(const QString &source)
     if (source.isEmpty() || m_sources.contains(source))
         return;
     m_sources.insert(source);
-    m_registry.touch(metricnames::responses, {source});
+    m_responses.insert(source, m_registry.series(metricnames::responses, {source}));
+}
+
+const MetricsCollector::ModelSeries &MetricsCollector::seriesOf(const QString &model)
+{
+    auto found = m_modelSeries.constFind(model);
+    if (found == m_modelSeries.cend()) {
+        ensureModel(model);
+        found = m_modelSeries.constFind(model);
+    }
+    return *found;
 }
 
 void MetricsCollector::setBreakerState(const QString &model, BreakerState state)
@@ -176,17 +186,17 @@ void MetricsCollector::record(const EngineEvent &event)
 
 void MetricsCollector::onAttemptFinished(const AttemptFinished &event)
 {
-    if (!wasSent(event.outcome))
+    if (!wasSent(event.outcome) || event.model.isEmpty())
         return;
-    ensureModel(event.model);
+    const ModelSeries &series = seriesOf(event.model);
     using namespace metricnames;
     if (event.outcome == Outcome::Cancelled) {
         m_registry.increment(attemptsCancelled, {event.model});
         return;
     }
     const bool success = event.outcome == Outcome::Success;
-    m_registry.increment(callsTotal, {event.model, success ? kSuccess : kError});
-    m_registry.observe(callDuration, {event.model}, toSeconds(event.duration));
+    m_registry.increment(success ? series.success : series.error);
+    m_registry.observe(series.duration, toSeconds(event.duration));
     if (!success)
         m_registry.increment(callErrors, {event.model, outcomeName(event.outcome)});
 }
@@ -217,9 +227,11 @@ void MetricsCollector::onBreakerTransition(const BreakerTransition &event)
 
 void MetricsCollector::onCallFinished(const CallFinished &event)
 {
-    ensureSource(event.result.source);
-    m_registry.increment(metricnames::responses, {event.result.source});
-    m_registry.observe(metricnames::requestDuration, {}, toSeconds(event.result.duration));
+    if (!event.result.source.isEmpty()) {
+        ensureSource(event.result.source);
+        m_registry.increment(m_responses.value(event.result.source));
+    }
+    m_registry.observe(m_requestDuration, toSeconds(event.result.duration));
 }
 
 void MetricsCollector::onAlertChanged(const AlertChanged &event)

@@ -2,7 +2,9 @@
 
 #include "breaker/breakerstate.h"
 #include "engine/events.h"
+#include "metrics/metricsregistry.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QSet>
@@ -10,8 +12,6 @@
 #include <QStringList>
 
 namespace breakwater {
-
-class MetricsRegistry;
 
 /// Keeps the SPEC.md section 8 metrics of a MetricsRegistry up to date from the engine's
 /// event stream: connect EventStream::event to record(). Registers its families in the
@@ -62,9 +62,20 @@ private:
     void onCallFinished(const CallFinished &event);
     void onAlertChanged(const AlertChanged &event);
 
+    /// The series every call updates, found once per model and source.
+    struct ModelSeries {
+        MetricsRegistry::SeriesRef success;
+        MetricsRegistry::SeriesRef error;
+        MetricsRegistry::SeriesRef duration;
+    };
+    const ModelSeries &seriesOf(const QString &model);
+
     MetricsRegistry &m_registry;
     QStringList m_models;
+    QHash<QString, ModelSeries> m_modelSeries;
     QSet<QString> m_sources;
+    QHash<QString, MetricsRegistry::SeriesRef> m_responses;
+    MetricsRegistry::SeriesRef m_requestDuration;
 };
 
 } // namespace breakwater

@@ -240,19 +240,58 @@ bool MetricsRegistry::observe(const QString &name, const QStringList &labelValue
     Series *series = seriesFor(name, labelValues, MetricKind::Histogram);
     if (!series)
         return false;
-    const std::vector<double> &bounds = m_families.at(m_index.value(name)).bounds;
+    record(*series, m_families.at(m_index.value(name)).bounds, value);
+    return true;
+}
+
+void MetricsRegistry::record(Series &series, const std::vector<double> &bounds, double value)
+{
     // The first bucket whose upper bound holds the value ("le" is inclusive).
     const auto bucket = std::lower_bound(bounds.cbegin(), bounds.cend(), value) - bounds.cbegin();
-    ++series->buckets.at(static_cast<std::size_t>(bucket));
-    series->sum += value;
-    ++series->count;
-    return true;
+    ++series.buckets.at(static_cast<std::size_t>(bucket));
+    series.sum += value;
+    ++series.count;
 }
 
 bool MetricsRegistry::touch(const QString &name, const QStringList &labelValues)
 {
     QMutexLocker lock(&m_mutex);
     return seriesFor(name, labelValues, MetricKind::Counter, /*anyKind=*/true) != nullptr;
+}
+
+MetricsRegistry::SeriesRef MetricsRegistry::series(const QString &name,
+                                                   const QStringList &labelValues)
+{
+    QMutexLocker lock(&m_mutex);
+    SeriesRef ref;
+    ref.m_series = seriesFor(name, labelValues, MetricKind::Counter, /*anyKind=*/true);
+    if (ref.m_series)
+        ref.m_family = m_index.value(name);
+    return ref;
+}
+
+bool MetricsRegistry::increment(const SeriesRef &series, double amount)
+{
+    if (!series.isValid() || std::isnan(amount))
+        return false;
+    QMutexLocker lock(&m_mutex);
+    const MetricKind kind = m_families.at(series.m_family).kind;
+    if (kind == MetricKind::Histogram || (kind == MetricKind::Counter && amount < 0))
+        return false;
+    series.m_series->value += amount;
+    return true;
+}
+
+bool MetricsRegistry::observe(const SeriesRef &series, double value)
+{
+    if (!series.isValid() || std::isnan(value))
+        return false;
+    QMutexLocker lock(&m_mutex);
+    const Family &family = m_families.at(series.m_family);
+    if (family.kind != MetricKind::Histogram)
+        return false;
+    record(*series.m_series, family.bounds, value);
+    return true;
 }
 
 std::optional<double> MetricsRegistry::value(const QString &name,

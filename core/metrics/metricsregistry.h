@@ -34,7 +34,23 @@ struct HistogramSnapshot {
 /// counter going down) changes nothing and returns false, so a bad call site shows in tests
 /// rather than as a malformed scrape.
 class MetricsRegistry final {
+    struct Series;
+
 public:
+    /// One series, found once and then updated without looking it up by name and label
+    /// values again (a collector updates the same few series for every call). Valid for the
+    /// registry's lifetime; a default-constructed one refers to nothing.
+    class SeriesRef {
+    public:
+        SeriesRef() = default;
+        bool isValid() const { return m_series != nullptr; }
+
+    private:
+        friend class MetricsRegistry;
+        Series *m_series = nullptr;
+        std::size_t m_family = 0;
+    };
+
     /// The Content-Type of render()'s output.
     static const QByteArray contentType;
 
@@ -58,6 +74,12 @@ public:
     bool observe(const QString &name, const QStringList &labelValues, double value);
     /// Creates the series at zero if it does not exist yet, so it is exposed before any event.
     bool touch(const QString &name, const QStringList &labelValues = {});
+    /// The series, created at zero if absent; invalid on the same misuse as the calls above.
+    SeriesRef series(const QString &name, const QStringList &labelValues = {});
+    /// increment() and observe() on a series found before; false on an invalid one or on a
+    /// call its kind does not take.
+    bool increment(const SeriesRef &series, double amount = 1.0);
+    bool observe(const SeriesRef &series, double value);
 
     /// A counter's or gauge's current value; nullopt if the series does not exist.
     std::optional<double> value(const QString &name, const QStringList &labelValues = {}) const;
@@ -92,6 +114,7 @@ private:
     Series *seriesFor(const QString &name, const QStringList &labelValues, MetricKind kind,
                       bool anyKind = false);
     const Family *family(const QString &name) const;
+    static void record(Series &series, const std::vector<double> &bounds, double value);
 
     mutable QMutex m_mutex;
     std::vector<Family> m_families;

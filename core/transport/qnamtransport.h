@@ -26,6 +26,8 @@ public:
                                            TransportCallbacks callbacks) override;
 
     int managerCount() const { return static_cast<int>(m_managers.size()); }
+    /// Requests sent and not yet answered, over every manager.
+    int inFlight() const;
     /// Connections one manager opens to one host (Qt's fixed limit).
     static constexpr int kConnectionsPerManager = 6;
 

@@ -323,6 +323,33 @@ private Q_SLOTS:
         QCOMPARE(harness.clock.pendingTimers(), 0);
     }
 
+    void aLaterCallTimesOutAtItsOwnLimitsOnAReusedWatchdog()
+    {
+        // The engine hands a finished call's watchdog to the next call: it must carry none of
+        // the old call's deadlines, nor fire into it.
+        Config config = twoModelConfig();
+        config.retry.maxAttempts = 1;
+        EngineHarness harness(config);
+        harness.transport.script(kPrimary,
+                                 {FakeReply::anthropicText(u"quick"_s, Millis(2000)),
+                                  FakeReply::anthropicText(u"too late"_s, Millis(60000))});
+        harness.transport.setFallbackReply(FakeReply::anthropicText(u"fallback"_s));
+        const CallResult first = harness.run(u"first"_s);
+        QCOMPARE(first.source, kPrimary);
+        QCOMPARE(first.duration, Millis(2000));
+        QCOMPARE(harness.clock.pendingTimers(), 0);
+
+        harness.clock.advance(Millis(1500));
+        const CallResult second = harness.run(u"second"_s);
+        QCOMPARE(second.attempts.size(), 2);
+        QCOMPARE(second.attempts[0].outcome, Outcome::Timeout);
+        // The first-token limit (20 s), counted from this call's own attempt.
+        QCOMPARE(second.attempts[0].duration, Millis(20000));
+        QCOMPARE(second.source, kFallback);
+        QCOMPARE(harness.clock.pendingTimers(), 0);
+        QCOMPARE(harness.eventsOf<AttemptFinished>().first().outcome, Outcome::Success);
+    }
+
     void streamsDeltasAsTheyArrive()
     {
         EngineHarness harness;

@@ -229,6 +229,53 @@ private Q_SLOTS:
         QCOMPARE(registry.value(u"c_total"_s, {u"b"_s}), 0.0);
     }
 
+    void aSeriesFoundOnceUpdatesTheSameSeries()
+    {
+        MetricsRegistry registry;
+        QVERIFY(registry.addCounter(u"c_total"_s, u"h"_s, {u"model"_s}));
+        QVERIFY(registry.addHistogram(u"h_seconds"_s, u"h"_s, {u"model"_s}, {1, 2}));
+        const MetricsRegistry::SeriesRef counter = registry.series(u"c_total"_s, {u"a"_s});
+        const MetricsRegistry::SeriesRef histogram = registry.series(u"h_seconds"_s, {u"a"_s});
+        QVERIFY(counter.isValid() && histogram.isValid());
+        // Created at zero, so exposed before any update.
+        QCOMPARE(registry.value(u"c_total"_s, {u"a"_s}), 0.0);
+        // Families and series added later leave the references valid.
+        for (int i = 0; i < 50; ++i) {
+            QVERIFY(registry.addGauge(u"g%1"_s.arg(i), u"h"_s, {u"x"_s}));
+            QVERIFY(registry.touch(u"c_total"_s, {u"m%1"_s.arg(i)}));
+        }
+        QVERIFY(registry.increment(counter));
+        QVERIFY(registry.increment(counter, 2));
+        QVERIFY(registry.increment(u"c_total"_s, {u"a"_s}));
+        QCOMPARE(registry.value(u"c_total"_s, {u"a"_s}), 4.0);
+        QVERIFY(registry.observe(histogram, 1.5));
+        QVERIFY(registry.observe(histogram, 0.5));
+        const auto snapshot = registry.histogram(u"h_seconds"_s, {u"a"_s});
+        QVERIFY(snapshot);
+        QCOMPARE(snapshot->cumulative, (QList<quint64>{1, 2, 2}));
+        QCOMPARE(snapshot->sum, 2.0);
+    }
+
+    void refusesMisuseOfAFoundSeries()
+    {
+        MetricsRegistry registry;
+        QVERIFY(registry.addCounter(u"c_total"_s, u"h"_s, {u"model"_s}));
+        QVERIFY(registry.addHistogram(u"h_seconds"_s, u"h"_s, {}, {1}));
+        QVERIFY(!registry.series(u"unknown_total"_s).isValid());
+        QVERIFY(!registry.series(u"c_total"_s).isValid()); // too few labels
+        QVERIFY(!MetricsRegistry::SeriesRef().isValid());
+        const MetricsRegistry::SeriesRef counter = registry.series(u"c_total"_s, {u"m"_s});
+        const MetricsRegistry::SeriesRef histogram = registry.series(u"h_seconds"_s);
+        const QByteArray before = registry.render();
+        QVERIFY(!registry.increment(MetricsRegistry::SeriesRef()));
+        QVERIFY(!registry.increment(counter, -1)); // counters only go up
+        QVERIFY(!registry.increment(counter, std::numeric_limits<double>::quiet_NaN()));
+        QVERIFY(!registry.observe(counter, 1));
+        QVERIFY(!registry.increment(histogram));
+        QVERIFY(!registry.observe(histogram, std::numeric_limits<double>::quiet_NaN()));
+        QCOMPARE(registry.render(), before);
+    }
+
     void concurrentUpdatesWhileRenderingLoseNothing()
     {
         MetricsRegistry registry;
