@@ -81,7 +81,7 @@ ThreadCpu threadCpuMicros()
         else if (name.startsWith("QNetworkAccessM"))
             cpu.http += micros;
         else if (name.startsWith("engine-") || name.startsWith("bare-") ||
-                 name.startsWith("direct-"))
+                 name.startsWith("barepool-") || name.startsWith("direct-"))
             cpu.workers += micros;
         else
             cpu.other += micros;
@@ -160,7 +160,7 @@ int main(int argc, char *argv[])
          QStringLiteral("Diagnostic: also run engines driven inside their own threads (no pool "
                         "hand-offs) in each round.")},
         {QStringLiteral("only"), QStringLiteral("Run only one kind (for profiling)."),
-         QStringLiteral("engine|bare|direct")},
+         QStringLiteral("engine|bare|barepool|direct")},
     });
     const QUrl server = parseServerArgument(
         parser, QStringLiteral("Engine vs bare QNetworkAccessManager requests/s at saturation."));
@@ -172,8 +172,9 @@ int main(int argc, char *argv[])
     const QString only = parser.value(QStringLiteral("only"));
     if (parser.isSet(QStringLiteral("server-pid")))
         serverPid = intOption(parser, QStringLiteral("server-pid"), 1);
-    if (!only.isEmpty() && only != u"engine" && only != u"bare" && only != u"direct") {
-        std::fprintf(stderr, "bench_throughput: --only: engine, bare or direct\n");
+    if (!only.isEmpty() && only != u"engine" && only != u"bare" && only != u"barepool" &&
+        only != u"direct") {
+        std::fprintf(stderr, "bench_throughput: --only: engine, bare, barepool or direct\n");
         return 2;
     }
 
@@ -198,6 +199,7 @@ int main(int argc, char *argv[])
     for (int i = 0; i < prompts.size(); ++i)
         requests.append(bareRequest(engineRequest(server, prompts.at(static_cast<quint64>(i)))));
     BareLoad bare(requests, threads, managers, concurrency);
+    BarePoolLoad barePool(requests, threads, managers, concurrency);
     const bool eventConsumers = !parser.isSet(QStringLiteral("no-event-consumers"));
     const bool withDirect = parser.isSet(QStringLiteral("with-direct")) || only == u"direct";
     std::unique_ptr<DirectEngineLoad> direct;
@@ -209,7 +211,7 @@ int main(int argc, char *argv[])
                 "(after %d ms warm-up)\n",
                 threads, managers, concurrency, rounds, measureMs, warmupMs);
     std::vector<double> engineRps, bareRps, engineCpu, bareCpu, serverCpu, roundRatios, directRps,
-        directCpu, directRatios;
+        directCpu, directRatios, poolRps, poolCpu, workersRatios;
     // Per thread role (caller, workers, Qt HTTP), for each kind.
     std::map<QString, std::array<std::vector<double>, 3>> byRole;
     const auto noteRoles = [&byRole](const QString &kind, const Round &round) {
@@ -242,6 +244,17 @@ int main(int argc, char *argv[])
         serverCpu.push_back(round.serverCpuPerRequest);
         return round;
     };
+    const auto runBarePool = [&] {
+        barePool.start();
+        const Round round = measure([&] { return barePool.completed(); }, warmupMs, measureMs);
+        if (!barePool.stopAndDrain(30000))
+            std::fprintf(stderr, "bench_throughput: bare pool requests did not drain\n");
+        poolRps.push_back(round.rps);
+        poolCpu.push_back(round.cpuPerRequest);
+        serverCpu.push_back(round.serverCpuPerRequest);
+        noteRoles(QStringLiteral("bare, pool layout"), round);
+        return round;
+    };
     const auto runDirect = [&] {
         direct->start();
         const Round round = measure([&] { return direct->completed(); }, warmupMs, measureMs);
@@ -256,9 +269,10 @@ int main(int argc, char *argv[])
         // Alternate which goes first, so that a drift in the machine's load favours neither.
         Round e, b;
         if (!only.isEmpty()) {
-            const Round one = only == u"engine" ? runEngine()
-                              : only == u"bare" ? runBare()
-                                                : runDirect();
+            const Round one = only == u"engine"     ? runEngine()
+                              : only == u"bare"     ? runBare()
+                              : only == u"barepool" ? runBarePool()
+                                                    : runDirect();
             std::printf("round %d: %s %8.0f req/s (%5.0f us CPU/req: caller %.0f, workers %.0f, "
                         "Qt HTTP threads %.0f)\n",
                         r + 1, qPrintable(only), one.rps, one.cpuPerRequest, one.callerCpu,
@@ -266,20 +280,27 @@ int main(int argc, char *argv[])
             std::fflush(stdout);
             continue;
         }
+        // The verdict's pair (engine pool, bare clients in the pool's layout) back to back,
+        // alternating which goes first; bare clients in worker threads alone after them.
+        Round p;
         if (r % 2 == 0) {
             e = runEngine();
-            b = runBare();
+            p = runBarePool();
         } else {
-            b = runBare();
+            p = runBarePool();
             e = runEngine();
         }
-        roundRatios.push_back(e.rps / b.rps);
-        std::printf("round %d: engine %6.0f req/s (%4.0f us CPU/req)   bare %6.0f req/s "
-                    "(%4.0f us CPU/req)   ratio %.3f",
-                    r + 1, e.rps, e.cpuPerRequest, b.rps, b.cpuPerRequest, e.rps / b.rps);
+        b = runBare();
+        roundRatios.push_back(e.rps / p.rps);
+        workersRatios.push_back(e.rps / b.rps);
+        std::printf("round %d: engine %6.0f req/s (%4.0f us CPU/req)   bare, pool layout %6.0f "
+                    "req/s (%4.0f us CPU/req)   ratio %.3f   [bare in worker threads %6.0f req/s "
+                    "(%4.0f us CPU/req), ratio %.3f]",
+                    r + 1, e.rps, e.cpuPerRequest, p.rps, p.cpuPerRequest, e.rps / p.rps, b.rps,
+                    b.cpuPerRequest, e.rps / b.rps);
         if (serverPid > 0)
-            std::printf("   server %3.0f/%3.0f us CPU/req", e.serverCpuPerRequest,
-                        b.serverCpuPerRequest);
+            std::printf("   server %3.0f/%3.0f/%3.0f us CPU/req", e.serverCpuPerRequest,
+                        p.serverCpuPerRequest, b.serverCpuPerRequest);
         std::printf("\n");
         if (direct) {
             const Round d = runDirect();
@@ -293,24 +314,33 @@ int main(int argc, char *argv[])
     if (!only.isEmpty())
         return 0;
     const double engineMedian = median(engineRps);
+    const double poolMedian = median(poolRps);
     const double bareMedian = median(bareRps);
-    // Each round's engine and bare figures were taken back to back, so their ratio is the
-    // least disturbed by the machine's load drifting; the verdict is on the median of those.
+    // Each round's engine and bare-pool figures were taken back to back, so their ratio is
+    // the least disturbed by the machine's load drifting; the verdict is on the median of
+    // those: the engine pool against bare clients in the same thread layout (a caller thread
+    // handing requests to worker threads and getting answers back).
     const double ratio = median(roundRatios);
-    const double mediansRatio = engineMedian / bareMedian;
+    const double mediansRatio = engineMedian / poolMedian;
+    const double workersRatio = median(workersRatios);
     const double engineCpuMedian = median(engineCpu);
+    const double poolCpuMedian = median(poolCpu);
     const double bareCpuMedian = median(bareCpu);
     const double serverCpuMedian = median(serverCpu);
     // Where client and server share the same cores and nothing else runs, requests/s is
     // inversely proportional to the CPU a request costs on both sides together.
     const double cpuBoundRatio =
-        (bareCpuMedian + serverCpuMedian) / (engineCpuMedian + serverCpuMedian);
-    std::printf("median of the rounds' ratios: %.3f (target >= 0.9); medians: engine %.0f req/s, "
-                "bare %.0f req/s, ratio %.3f\n",
-                ratio, engineMedian, bareMedian, mediansRatio);
-    std::printf("CPU per request: engine %.0f us, bare %.0f us, server %.0f us; ratio if CPU "
-                "bound: (bare + server) / (engine + server) = %.3f\n",
-                engineCpuMedian, bareCpuMedian, serverCpuMedian, cpuBoundRatio);
+        (poolCpuMedian + serverCpuMedian) / (engineCpuMedian + serverCpuMedian);
+    std::printf("median of the rounds' ratios, engine pool / bare clients in the pool's layout: "
+                "%.3f (target >= 0.9); medians: engine %.0f req/s, bare %.0f req/s, ratio %.3f\n",
+                ratio, engineMedian, poolMedian, mediansRatio);
+    std::printf("context: engine pool / bare clients in worker threads alone (no caller thread, "
+                "no hand-offs): median of the rounds' ratios %.3f (bare %.0f req/s)\n",
+                workersRatio, bareMedian);
+    std::printf("CPU per request: engine %.0f us, bare (pool layout) %.0f us, bare (worker "
+                "threads) %.0f us, server %.0f us; ratio if CPU bound: (bare + server) / "
+                "(engine + server) = %.3f\n",
+                engineCpuMedian, poolCpuMedian, bareCpuMedian, serverCpuMedian, cpuBoundRatio);
     for (const auto &[kind, roles] : byRole)
         std::printf("CPU per request by thread, medians, %s: caller %.0f us, engine/client "
                     "threads %.0f us, Qt HTTP threads %.0f us\n",
@@ -321,16 +351,19 @@ int main(int argc, char *argv[])
                     eventConsumers ? ", events queued to consumers" : ", no event consumers",
                     median(directRps), median(directCpu), median(directRatios),
                     direct->notAnswered() > 0 ? " (some calls not answered!)" : "");
-    if (engineNotAnswered > 0 || bare.failed() > 0)
+    const quint64 bareFailures = bare.failed() + barePool.failed();
+    if (engineNotAnswered > 0 || bareFailures > 0)
         std::printf("warning: %llu engine calls not answered by the model, %llu bare failures\n",
                     static_cast<unsigned long long>(engineNotAnswered),
-                    static_cast<unsigned long long>(bare.failed()));
+                    static_cast<unsigned long long>(bareFailures));
     std::printf("RESULT throughput threads=%d managers=%d inflight=%d engine_rps=%.0f "
-                "bare_rps=%.0f ratio=%.3f medians_ratio=%.3f engine_cpu_us=%.0f bare_cpu_us=%.0f "
+                "bare_rps=%.0f ratio=%.3f medians_ratio=%.3f workers_bare_rps=%.0f "
+                "workers_ratio=%.3f engine_cpu_us=%.0f bare_cpu_us=%.0f workers_bare_cpu_us=%.0f "
                 "server_cpu_us=%.0f cpu_bound_ratio=%.3f errors=%llu pass=%d\n",
-                threads, managers, concurrency, engineMedian, bareMedian, ratio, mediansRatio,
-                engineCpuMedian, bareCpuMedian, serverCpuMedian, cpuBoundRatio,
-                static_cast<unsigned long long>(engineNotAnswered + bare.failed()),
-                ratio >= 0.9 && engineNotAnswered == 0 && bare.failed() == 0 ? 1 : 0);
+                threads, managers, concurrency, engineMedian, poolMedian, ratio, mediansRatio,
+                bareMedian, workersRatio, engineCpuMedian, poolCpuMedian, bareCpuMedian,
+                serverCpuMedian, cpuBoundRatio,
+                static_cast<unsigned long long>(engineNotAnswered + bareFailures),
+                ratio >= 0.9 && engineNotAnswered == 0 && bareFailures == 0 ? 1 : 0);
     return 0;
 }

@@ -323,6 +323,9 @@ public:
             timeoutMs);
     }
 
+    std::size_t size() const { return m_workers.size(); }
+    Worker &at(std::size_t index) const { return *m_workers.at(index); }
+
     /// `count(worker)` summed over the workers.
     template <typename Count> quint64 sum(Count count) const
     {
@@ -437,6 +440,148 @@ quint64 BareLoad::completed() const
 quint64 BareLoad::failed() const
 {
     return m_workers->sum([](const Worker &worker) { return worker.failed.load(); });
+}
+
+// BarePoolLoad -----------------------------------------------------------------------------
+
+/// One worker thread's managers; requests arrive in its inbox from the caller's thread.
+class BarePoolLoad::Worker final : public QObject {
+public:
+    Worker(BarePoolLoad &pool, QList<BareRequest> requests, int managers)
+        : m_pool(pool), m_requests(std::move(requests)), m_managerCount(managers)
+    {}
+
+    void init()
+    {
+        for (int i = 0; i < m_managerCount; ++i) {
+            auto manager = std::make_unique<QNetworkAccessManager>();
+            manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+            m_managers.push_back({std::move(manager), 0});
+        }
+    }
+    void teardown() { m_managers.clear(); }
+    // Driven by the pool's caller thread instead (WorkerThreads' own start/stop unused).
+    void start() {}
+    void stop() {}
+    std::atomic<int> inFlight{0};
+
+    /// On the caller's thread: as EnginePool::submit hands a call to an engine thread.
+    void enqueue(int requestIndex)
+    {
+        bool wake = false;
+        {
+            std::lock_guard lock(m_inboxMutex);
+            wake = m_inbox.empty();
+            m_inbox.push_back(requestIndex);
+        }
+        if (wake)
+            QMetaObject::invokeMethod(this, [this] { startPending(); }, Qt::QueuedConnection);
+    }
+
+private:
+    struct Manager {
+        std::unique_ptr<QNetworkAccessManager> manager;
+        int inFlight;
+    };
+
+    void startPending()
+    {
+        std::vector<int> batch;
+        {
+            std::lock_guard lock(m_inboxMutex);
+            batch.swap(m_inbox);
+        }
+        for (const int index : batch)
+            send(index);
+    }
+
+    void send(int index)
+    {
+        const BareRequest &request = m_requests.at(index);
+        auto leastBusy = std::min_element(
+            m_managers.begin(), m_managers.end(),
+            [](const Manager &a, const Manager &b) { return a.inFlight < b.inFlight; });
+        const std::size_t managerIndex = static_cast<std::size_t>(leastBusy - m_managers.begin());
+        QNetworkReply *reply =
+            leastBusy->manager->sendCustomRequest(request.request, request.method, request.body);
+        ++leastBusy->inFlight;
+        connect(reply, &QNetworkReply::finished, this, [this, reply, managerIndex] {
+            reply->readAll();
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            const bool ok = reply->error() == QNetworkReply::NoError && status == 200;
+            reply->deleteLater();
+            --m_managers[managerIndex].inFlight;
+            m_pool.complete(ok);
+        });
+    }
+
+    BarePoolLoad &m_pool;
+    QList<BareRequest> m_requests;
+    int m_managerCount;
+    std::vector<Manager> m_managers;
+    std::mutex m_inboxMutex;
+    std::vector<int> m_inbox;
+};
+
+BarePoolLoad::BarePoolLoad(QList<BareRequest> requests, int threads, int managersPerThread,
+                           int inFlight)
+    : m_requestCount(static_cast<int>(requests.size())), m_target(inFlight),
+      m_workers(std::make_unique<WorkerThreads<Worker>>(
+          threads, inFlight, QStringLiteral("barepool"),
+          [&](int, int) { return new Worker(*this, requests, managersPerThread); }))
+{}
+
+BarePoolLoad::~BarePoolLoad() = default;
+
+void BarePoolLoad::start()
+{
+    m_running = true;
+    while (m_inFlight < m_target)
+        submit();
+}
+
+bool BarePoolLoad::stopAndDrain(int timeoutMs)
+{
+    m_running = false;
+    return spinUntil([this] { return m_inFlight == 0; }, timeoutMs);
+}
+
+void BarePoolLoad::submit()
+{
+    ++m_inFlight;
+    Worker &worker = m_workers->at(m_nextWorker);
+    m_nextWorker = (m_nextWorker + 1) % m_workers->size();
+    worker.enqueue(static_cast<int>(m_nextRequest++ % static_cast<quint64>(m_requestCount)));
+}
+
+void BarePoolLoad::complete(bool ok)
+{
+    // On a worker's thread, as EnginePool::complete moves a result to its outbox.
+    bool wake = false;
+    {
+        std::lock_guard lock(m_outboxMutex);
+        wake = m_outbox.empty();
+        m_outbox.push_back(ok);
+    }
+    if (wake)
+        QMetaObject::invokeMethod(&m_context, [this] { deliverCompleted(); }, Qt::QueuedConnection);
+}
+
+void BarePoolLoad::deliverCompleted()
+{
+    std::vector<bool> batch;
+    {
+        std::lock_guard lock(m_outboxMutex);
+        batch.swap(m_outbox);
+    }
+    for (const bool ok : batch) {
+        --m_inFlight;
+        ++m_completed;
+        if (!ok)
+            ++m_failed;
+        if (m_running)
+            submit();
+    }
 }
 
 // DirectEngineLoad -------------------------------------------------------------------------

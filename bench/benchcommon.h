@@ -13,6 +13,7 @@
 #include <QUrl>
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <memory>
 #include <vector>
 
@@ -138,6 +139,44 @@ public:
 
 private:
     class Worker;
+    std::unique_ptr<WorkerThreads<Worker>> m_workers;
+};
+
+/// Bare QNetworkAccessManager clients in the engine pool's layout: this (the caller's) thread
+/// keeps `inFlight` requests going, handing each to one of `threads` worker threads (round
+/// robin, each with `managersPerThread` managers, least busy first) and getting each answer
+/// handed back, both ways batched as EnginePool batches them: one wake-up per batch. The
+/// like-for-like reference for the engine pool, whose calls make the same two trips.
+class BarePoolLoad final {
+public:
+    BarePoolLoad(QList<BareRequest> requests, int threads, int managersPerThread, int inFlight);
+    BarePoolLoad(const BarePoolLoad &) = delete;
+    BarePoolLoad &operator=(const BarePoolLoad &) = delete;
+    ~BarePoolLoad();
+
+    void start();
+    bool stopAndDrain(int timeoutMs);
+    quint64 completed() const { return m_completed; }
+    quint64 failed() const { return m_failed; }
+
+private:
+    class Worker;
+    void submit();
+    /// On a worker's thread.
+    void complete(bool ok);
+    void deliverCompleted();
+
+    int m_requestCount;
+    int m_target;
+    bool m_running = false;
+    int m_inFlight = 0;
+    quint64 m_completed = 0;
+    quint64 m_failed = 0;
+    quint64 m_nextRequest = 0;
+    std::size_t m_nextWorker = 0;
+    QObject m_context;
+    std::mutex m_outboxMutex;
+    std::vector<bool> m_outbox;
     std::unique_ptr<WorkerThreads<Worker>> m_workers;
 };
 
