@@ -60,8 +60,8 @@ struct CallContext {
     RandomSource &random;
     QUrl embeddedBaseUrl;
     QStringList labels;
-    /// Where each chain entry's provider is reached, parsed once rather than per attempt.
-    QList<QUrl> baseUrls;
+    /// Where each chain entry's requests go, worked out once rather than per attempt.
+    QList<QUrl> endpoints;
     /// Each chain entry's breaker (the registry never drops one) and adapter, looked up once.
     std::vector<CircuitBreaker *> breakers;
     std::vector<const ProviderAdapter *> adapters;
@@ -322,13 +322,13 @@ private:
         const ProviderConfig *provider = m_context.config.provider(model.provider);
         Q_ASSERT(provider); // the config loader guarantees every chain entry's provider exists
         const ProviderAdapter &adapter = this->adapter();
-        const QUrl &baseUrl = m_context.baseUrls.at(m_modelIndex);
+        const QUrl &endpoint = m_context.endpoints.at(m_modelIndex);
         // The key is read at send time and handed straight to the request; it is never kept.
         const QByteArray apiKey =
             provider->apiKeyEnv.isEmpty() ? QByteArray() : qgetenv(provider->apiKeyEnv.toLatin1());
         ChatRequest chat{model.model, m_prompt, model.maxTokens, m_request.stream,
                          m_request.extraHeaders};
-        const HttpRequest httpRequest = adapter.buildRequest(baseUrl, apiKey, chat);
+        const HttpRequest httpRequest = adapter.buildRequestTo(endpoint, apiKey, chat);
 
         m_inFlight = true;
         m_attemptStart = now();
@@ -757,18 +757,9 @@ Engine::Engine(Config config, EngineShared shared, Transport &transport, Clock &
     : QObject(parent)
 {
     const QStringList labels = chainLabels(config.chain);
-    QList<QUrl> baseUrls;
-    for (const ChainEntry &entry : config.chain) {
-        const ProviderConfig *provider = config.provider(entry.provider);
-        if (!provider)
-            baseUrls.append(QUrl()); // not from the config loader, which refuses this
-        else
-            baseUrls.append(provider->isEmbedded() ? embeddedBaseUrl : QUrl(provider->baseUrl));
-    }
     m_context.reset(new CallContext{
-        std::move(config), shared, transport, clock, random, std::move(embeddedBaseUrl), labels,
-        std::move(baseUrls), {}, {}, createProviderAdapter(ProviderKind::Anthropic),
-        createProviderAdapter(ProviderKind::OpenAI),
+        std::move(config), shared, transport, clock, random, embeddedBaseUrl, labels, {}, {}, {},
+        createProviderAdapter(ProviderKind::Anthropic), createProviderAdapter(ProviderKind::OpenAI),
         [this](const QString &callId, Completion done, CallResult result) {
             retire(callId, std::move(done), std::move(result));
         }});
@@ -777,9 +768,15 @@ Engine::Engine(Config config, EngineShared shared, Transport &transport, Clock &
     for (const QString &label : labels)
         m_context->breakers.push_back(&shared.breakers.breaker(label));
     for (const ChainEntry &entry : m_context->config.chain) {
+        // A provider is missing only from a config that did not come from the loader.
         const ProviderConfig *provider = m_context->config.provider(entry.provider);
-        m_context->adapters.push_back(
-            &m_context->adapter(provider ? provider->kind : ProviderKind::Anthropic));
+        const ProviderAdapter &adapter =
+            m_context->adapter(provider ? provider->kind : ProviderKind::Anthropic);
+        m_context->adapters.push_back(&adapter);
+        const QUrl baseUrl = !provider              ? QUrl()
+                             : provider->isEmbedded() ? embeddedBaseUrl
+                                                      : QUrl(provider->baseUrl);
+        m_context->endpoints.append(adapter.endpoint(baseUrl));
     }
 }
 

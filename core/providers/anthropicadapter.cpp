@@ -95,11 +95,16 @@ protected:
 
 } // namespace
 
-HttpRequest AnthropicAdapter::buildRequest(const QUrl &baseUrl, const QByteArray &apiKey,
-                                           const ChatRequest &request) const
+QUrl AnthropicAdapter::endpoint(const QUrl &baseUrl) const
+{
+    return adapterutil::endpointUrl(baseUrl, u"/messages");
+}
+
+HttpRequest AnthropicAdapter::buildRequestTo(const QUrl &endpoint, const QByteArray &apiKey,
+                                 const ChatRequest &request) const
 {
     HttpRequest http;
-    http.url = adapterutil::endpointUrl(baseUrl, u"/messages");
+    http.url = endpoint;
     if (!apiKey.isEmpty())
         http.headers.add(QByteArrayLiteral("x-api-key"), apiKey);
     http.headers.add(QByteArrayLiteral("anthropic-version"), QByteArray(kApiVersion));

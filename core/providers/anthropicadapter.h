@@ -11,8 +11,9 @@ public:
     static constexpr const char *kApiVersion = "2023-06-01";
 
     ProviderKind kind() const override { return ProviderKind::Anthropic; }
-    HttpRequest buildRequest(const QUrl &baseUrl, const QByteArray &apiKey,
-                             const ChatRequest &request) const override;
+    QUrl endpoint(const QUrl &baseUrl) const override;
+    HttpRequest buildRequestTo(const QUrl &endpoint, const QByteArray &apiKey,
+                               const ChatRequest &request) const override;
     std::variant<ChatAnswer, ClassifiedError> parseAnswer(const QByteArray &body) const override;
     /// Text comes from `text_delta`s; `sawEvent` turns true on `message_start` or any content
     /// event, never on `ping` (a server sending only pings has produced nothing yet).

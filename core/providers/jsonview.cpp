@@ -425,10 +425,11 @@ bool JsonView::stringEquals(Index value, QLatin1StringView text) const
     const Node &node = m_nodes[static_cast<std::size_t>(value)];
     if (!node.escaped) {
         // Unescaped ASCII text is its own UTF-8; a non-ASCII byte never equals Latin-1 here
-        // unless both are ASCII, so compare bytes only when the text is ASCII.
-        const QByteArrayView bytes = m_text.sliced(node.begin, node.end - node.begin);
-        if (bytes.size() != text.size())
+        // unless both are ASCII, so compare bytes only when the text is ASCII. The length
+        // first: member() compares every key of an object with the one it looks for.
+        if (node.end - node.begin != text.size())
             return false;
+        const QByteArrayView bytes = m_text.sliced(node.begin, node.end - node.begin);
         bool ascii = true;
         for (const char c : text)
             ascii = ascii && static_cast<unsigned char>(c) < 0x80;

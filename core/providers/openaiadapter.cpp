@@ -80,11 +80,16 @@ protected:
 
 } // namespace
 
-HttpRequest OpenAIAdapter::buildRequest(const QUrl &baseUrl, const QByteArray &apiKey,
-                                        const ChatRequest &request) const
+QUrl OpenAIAdapter::endpoint(const QUrl &baseUrl) const
+{
+    return adapterutil::endpointUrl(baseUrl, u"/chat/completions");
+}
+
+HttpRequest OpenAIAdapter::buildRequestTo(const QUrl &endpoint, const QByteArray &apiKey,
+                                 const ChatRequest &request) const
 {
     HttpRequest http;
-    http.url = adapterutil::endpointUrl(baseUrl, u"/chat/completions");
+    http.url = endpoint;
     if (!apiKey.isEmpty())
         http.headers.add(QByteArrayLiteral("authorization"), "Bearer " + apiKey);
     http.headers.add(QByteArrayLiteral("content-type"), QByteArrayLiteral("application/json"));

@@ -11,8 +11,9 @@ class OpenAIAdapter final : public ProviderAdapter {
 public:
     ProviderKind kind() const override { return ProviderKind::OpenAI; }
     /// Streaming requests ask for `stream_options.include_usage`, so token counts arrive.
-    HttpRequest buildRequest(const QUrl &baseUrl, const QByteArray &apiKey,
-                             const ChatRequest &request) const override;
+    QUrl endpoint(const QUrl &baseUrl) const override;
+    HttpRequest buildRequestTo(const QUrl &endpoint, const QByteArray &apiKey,
+                               const ChatRequest &request) const override;
     std::variant<ChatAnswer, ClassifiedError> parseAnswer(const QByteArray &body) const override;
     /// Text comes from `choices[0].delta.content`; every well-formed chunk sets `sawEvent`.
     std::unique_ptr<StreamDecoder> createStreamDecoder() const override;

@@ -46,9 +46,18 @@ class ProviderAdapter {
 public:
     virtual ~ProviderAdapter() = default;
     virtual ProviderKind kind() const = 0;
-    /// The HTTP request for `request`. `apiKey` goes only into the auth header.
-    virtual HttpRequest buildRequest(const QUrl &baseUrl, const QByteArray &apiKey,
-                                     const ChatRequest &request) const = 0;
+    /// Where chat requests go for a provider at `baseUrl`.
+    virtual QUrl endpoint(const QUrl &baseUrl) const = 0;
+    /// The HTTP request for `request`, sent to `endpoint` (from endpoint(): an engine works it
+    /// out once per provider rather than per request). `apiKey` goes only into the auth header.
+    virtual HttpRequest buildRequestTo(const QUrl &endpoint, const QByteArray &apiKey,
+                                       const ChatRequest &request) const = 0;
+    /// The same, for a provider at `baseUrl`.
+    HttpRequest buildRequest(const QUrl &baseUrl, const QByteArray &apiKey,
+                             const ChatRequest &request) const
+    {
+        return buildRequestTo(endpoint(baseUrl), apiKey, request);
+    }
     /// Reads a complete 2xx JSON answer; `malformed` when it cannot.
     virtual std::variant<ChatAnswer, ClassifiedError> parseAnswer(const QByteArray &body) const = 0;
     virtual std::unique_ptr<StreamDecoder> createStreamDecoder() const = 0;
