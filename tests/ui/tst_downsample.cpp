@@ -96,6 +96,12 @@ private Q_SLOTS:
         QCOMPARE(stickyAxisMax(top, 6.0, 5.0), 10.0);  // a small dip: no twitch
         QCOMPARE(stickyAxisMax(top, 11.0, 5.0), 20.0); // passed the bound: grows
         QCOMPARE(stickyAxisMax(100.0, 3.0, 5.0), 5.0); // far below: shrinks to the floor
+        // Data held at the bound (in flight at the concurrency cap) must not draw along the
+        // top edge: within the 15 % headroom, the axis grows.
+        QCOMPARE(stickyAxisMax(20.0, 20.0, 5.0), 25.0);
+        QCOMPARE(stickyAxisMax(20.0, 18.0, 5.0), 25.0);
+        QCOMPARE(stickyAxisMax(20.0, 17.0, 5.0), 20.0);
+        QCOMPARE(stickyAxisMax(25.0, 20.0, 5.0), 25.0); // and then stays
     }
 
     void tickIntervalsAreRound_data()

@@ -74,8 +74,11 @@ double niceCeil(double value)
 
 double stickyAxisMax(double current, double dataMax, double floor)
 {
-    const double wanted = std::max(floor, niceCeil(dataMax * 1.15));
-    if (!(current > 0.0) || dataMax > current || wanted < current * 0.4)
+    constexpr double kHeadroom = 1.15;
+    const double wanted = std::max(floor, niceCeil(dataMax * kHeadroom));
+    // Grows as soon as the data eats into the headroom, not only once it passes the bound: a
+    // series held at a cap (calls in flight at the concurrency limit) drew along the top edge.
+    if (!(current > 0.0) || dataMax * kHeadroom > current || wanted < current * 0.4)
         return wanted;
     return std::max(current, floor);
 }

@@ -22,9 +22,10 @@ QList<double> downsampleMean(const QList<double> &values, int bucket);
 /// Rounds `value` up to 1, 2, 2.5 or 5 times a power of ten (0 for value <= 0).
 double niceCeil(double value);
 
-/// The next upper bound of a live axis whose data peaks at `dataMax`: grows at once, with
-/// headroom, when the data passes the current bound; shrinks only when the data falls well
-/// below it, so the axis does not twitch on every refresh. Never below `floor`.
+/// The next upper bound of a live axis whose data peaks at `dataMax`: grows at once, keeping
+/// 15 % headroom above the data, when the data comes within that of the current bound;
+/// shrinks only when the data falls well below it, so the axis does not twitch on every
+/// refresh. Never below `floor`.
 double stickyAxisMax(double current, double dataMax, double floor);
 
 /// A tick interval for an axis spanning `span` that gives about `ticks` ticks, from a
