@@ -340,6 +340,52 @@ private:
     std::vector<Worker *> m_workers;
 };
 
+// BareManagers -----------------------------------------------------------------------------
+
+/// One thread's bare managers: each request goes to the least busy (as QnamTransport sends),
+/// its answer is read and thrown away, and `done(ok)` hears whether it was a 200. Made, used
+/// and cleared in that thread.
+class BareManagers final {
+public:
+    void create(int count)
+    {
+        for (int i = 0; i < count; ++i) {
+            auto manager = std::make_unique<QNetworkAccessManager>();
+            manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+            m_managers.push_back({std::move(manager), 0});
+        }
+    }
+    void clear() { m_managers.clear(); }
+
+    /// `done` is called on `context`'s thread; a template, so the reference pays for no
+    /// std::function per request.
+    template <typename Done> void send(const BareRequest &request, QObject *context, Done done)
+    {
+        auto leastBusy = std::min_element(
+            m_managers.begin(), m_managers.end(),
+            [](const Manager &a, const Manager &b) { return a.inFlight < b.inFlight; });
+        const std::size_t index = static_cast<std::size_t>(leastBusy - m_managers.begin());
+        QNetworkReply *reply =
+            leastBusy->manager->sendCustomRequest(request.request, request.method, request.body);
+        ++leastBusy->inFlight;
+        QObject::connect(reply, &QNetworkReply::finished, context, [this, reply, index, done] {
+            reply->readAll();
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            const bool ok = reply->error() == QNetworkReply::NoError && status == 200;
+            reply->deleteLater();
+            --m_managers[index].inFlight;
+            done(ok);
+        });
+    }
+
+private:
+    struct Manager {
+        std::unique_ptr<QNetworkAccessManager> manager;
+        int inFlight;
+    };
+    std::vector<Manager> m_managers;
+};
+
 // BareLoad ---------------------------------------------------------------------------------
 
 /// One thread's share of the bare load; created, used and torn down in that thread.
@@ -350,15 +396,7 @@ public:
           m_next(static_cast<quint64>(firstRequest))
     {}
 
-    void init()
-    {
-        for (int i = 0; i < m_managerCount; ++i) {
-            auto manager = std::make_unique<QNetworkAccessManager>();
-            manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-            m_managers.push_back({std::move(manager), 0});
-        }
-    }
-
+    void init() { m_managers.create(m_managerCount); }
     void teardown() { m_managers.clear(); }
 
     void start()
@@ -375,29 +413,13 @@ public:
     std::atomic<int> inFlight{0};
 
 private:
-    struct Manager {
-        std::unique_ptr<QNetworkAccessManager> manager;
-        int inFlight;
-    };
-
     void send()
     {
         const BareRequest &request = m_requests.at(static_cast<int>(m_next++ % m_requests.size()));
-        auto leastBusy = std::min_element(
-            m_managers.begin(), m_managers.end(),
-            [](const Manager &a, const Manager &b) { return a.inFlight < b.inFlight; });
-        const std::size_t index = static_cast<std::size_t>(leastBusy - m_managers.begin());
-        QNetworkReply *reply =
-            leastBusy->manager->sendCustomRequest(request.request, request.method, request.body);
-        ++leastBusy->inFlight;
         ++inFlight;
-        connect(reply, &QNetworkReply::finished, this, [this, reply, index] {
-            reply->readAll();
-            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            if (reply->error() != QNetworkReply::NoError || status != 200)
+        m_managers.send(request, this, [this](bool ok) {
+            if (!ok)
                 ++failed;
-            reply->deleteLater();
-            --m_managers[index].inFlight;
             --inFlight;
             ++completed;
             if (m_running)
@@ -409,7 +431,7 @@ private:
     int m_managerCount;
     int m_target;
     quint64 m_next;
-    std::vector<Manager> m_managers;
+    BareManagers m_managers;
     std::atomic<bool> m_running{false};
 };
 
@@ -451,14 +473,7 @@ public:
         : m_pool(pool), m_requests(std::move(requests)), m_managerCount(managers)
     {}
 
-    void init()
-    {
-        for (int i = 0; i < m_managerCount; ++i) {
-            auto manager = std::make_unique<QNetworkAccessManager>();
-            manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-            m_managers.push_back({std::move(manager), 0});
-        }
-    }
+    void init() { m_managers.create(m_managerCount); }
     void teardown() { m_managers.clear(); }
     // Driven by the pool's caller thread instead (WorkerThreads' own start/stop unused).
     void start() {}
@@ -479,11 +494,6 @@ public:
     }
 
 private:
-    struct Manager {
-        std::unique_ptr<QNetworkAccessManager> manager;
-        int inFlight;
-    };
-
     void startPending()
     {
         std::vector<int> batch;
@@ -492,33 +502,13 @@ private:
             batch.swap(m_inbox);
         }
         for (const int index : batch)
-            send(index);
-    }
-
-    void send(int index)
-    {
-        const BareRequest &request = m_requests.at(index);
-        auto leastBusy = std::min_element(
-            m_managers.begin(), m_managers.end(),
-            [](const Manager &a, const Manager &b) { return a.inFlight < b.inFlight; });
-        const std::size_t managerIndex = static_cast<std::size_t>(leastBusy - m_managers.begin());
-        QNetworkReply *reply =
-            leastBusy->manager->sendCustomRequest(request.request, request.method, request.body);
-        ++leastBusy->inFlight;
-        connect(reply, &QNetworkReply::finished, this, [this, reply, managerIndex] {
-            reply->readAll();
-            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            const bool ok = reply->error() == QNetworkReply::NoError && status == 200;
-            reply->deleteLater();
-            --m_managers[managerIndex].inFlight;
-            m_pool.complete(ok);
-        });
+            m_managers.send(m_requests.at(index), this, [this](bool ok) { m_pool.complete(ok); });
     }
 
     BarePoolLoad &m_pool;
     QList<BareRequest> m_requests;
     int m_managerCount;
-    std::vector<Manager> m_managers;
+    BareManagers m_managers;
     std::mutex m_inboxMutex;
     std::vector<int> m_inbox;
 };
