@@ -58,7 +58,6 @@ struct CallContext {
     Transport &transport;
     Clock &clock;
     RandomSource &random;
-    QUrl embeddedBaseUrl;
     QStringList labels;
     /// Where each chain entry's requests go, worked out once rather than per attempt.
     QList<QUrl> endpoints;
@@ -758,7 +757,7 @@ Engine::Engine(Config config, EngineShared shared, Transport &transport, Clock &
 {
     const QStringList labels = chainLabels(config.chain);
     m_context.reset(new CallContext{
-        std::move(config), shared, transport, clock, random, embeddedBaseUrl, labels, {}, {}, {},
+        std::move(config), shared, transport, clock, random, labels, {}, {}, {},
         createProviderAdapter(ProviderKind::Anthropic), createProviderAdapter(ProviderKind::OpenAI),
         [this](const QString &callId, Completion done, CallResult result) {
             retire(callId, std::move(done), std::move(result));

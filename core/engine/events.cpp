@@ -2,8 +2,9 @@
 
 #include "engine/eventstream.h"
 
+#include "common/qtclock.h"
+
 #include <QThread>
-#include <QTimer>
 
 namespace breakwater {
 namespace {
@@ -119,13 +120,23 @@ QString describeEvent(const EngineEvent &event)
         event);
 }
 
-EventStream::EventStream(QObject *parent) : QObject(parent), m_batchTimer(new QTimer(this))
+EventStream::EventStream(QObject *parent)
+    : QObject(parent), m_ownClock(std::make_unique<QtClock>())
+{
+    setUp(*m_ownClock);
+}
+
+EventStream::EventStream(Clock &clock, QObject *parent) : QObject(parent)
+{
+    setUp(clock);
+}
+
+EventStream::~EventStream() = default;
+
+void EventStream::setUp(Clock &clock)
 {
     qRegisterMetaType<breakwater::EngineEvent>();
-    m_batchTimer->setSingleShot(true);
-    m_batchTimer->setTimerType(Qt::PreciseTimer);
-    m_batchTimer->setInterval(kBatchIntervalMs);
-    connect(m_batchTimer, &QTimer::timeout, this, &EventStream::onBatchInterval);
+    m_batchTimer = clock.createTimer([this] { onBatchInterval(); });
 }
 
 void EventStream::publish(const EngineEvent &event)
@@ -163,7 +174,7 @@ void EventStream::onWokenUp()
 {
     drain();
     // Publishers now only append; the timer takes what gathers meanwhile.
-    m_batchTimer->start();
+    m_batchTimer->start(Millis(kBatchIntervalMs));
 }
 
 void EventStream::onBatchInterval()
@@ -177,7 +188,7 @@ void EventStream::onBatchInterval()
         }
     }
     drain();
-    m_batchTimer->start();
+    m_batchTimer->start(Millis(kBatchIntervalMs));
 }
 
 void EventStream::flushPending()

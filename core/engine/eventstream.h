@@ -1,13 +1,13 @@
 #pragma once
 
+#include "common/clock.h"
 #include "engine/events.h"
 
 #include <QObject>
 
+#include <memory>
 #include <mutex>
 #include <vector>
-
-class QTimer;
 
 namespace breakwater {
 
@@ -27,7 +27,11 @@ public:
     /// How long events published from other threads may wait while a stream of them flows.
     static constexpr int kBatchIntervalMs = 5;
 
+    /// Batch intervals on wall-clock time.
     explicit EventStream(QObject *parent = nullptr);
+    /// Batch intervals on `clock` (a FakeClock in tests), which must outlive the stream.
+    explicit EventStream(Clock &clock, QObject *parent = nullptr);
+    ~EventStream() override;
 
     void publish(const EngineEvent &event);
     void publish(EngineEvent &&event);
@@ -43,6 +47,7 @@ Q_SIGNALS:
     void event(const breakwater::EngineEvent &event);
 
 private:
+    void setUp(Clock &clock);
     void enqueue(EngineEvent &&event);
     void onWokenUp();
     void onBatchInterval();
@@ -54,7 +59,8 @@ private:
     /// while set, publishers only append. Guarded by m_mutex.
     bool m_handOverActive = false;
     quint64 m_batches = 0;
-    QTimer *m_batchTimer;
+    std::unique_ptr<Clock> m_ownClock;
+    std::unique_ptr<Timer> m_batchTimer;
 };
 
 } // namespace breakwater

@@ -1,18 +1,16 @@
 // The event stream: at once on its own thread; from other threads in publication order, in
-// batches (one wake-up per batch interval while events flow, not one per event), and nothing
-// stranded when a flow stops.
+// batches (the first event after a quiet spell wakes the stream's thread at once, later ones
+// wait for the batch interval), on a FakeClock.
+#include "common/fakeclock.h"
 #include "engine/eventstream.h"
 
-#include <QElapsedTimer>
 #include <QTest>
 #include <QThread>
-#include <QTimer>
 
-#include <chrono>
+#include <atomic>
 #include <thread>
 
 using namespace breakwater;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -41,23 +39,6 @@ void record(EventStream &stream, Seen &seen)
     });
 }
 
-/// Runs this thread's event loop (as an application does: QTRY_* would sleep between looks,
-/// batching by itself) until `count` events were seen, or ten seconds passed.
-bool runUntilSeen(EventStream &stream, const Seen &seen, std::size_t count)
-{
-    QEventLoop loop;
-    const QMetaObject::Connection watch =
-        QObject::connect(&stream, &EventStream::event, &loop, [&] {
-            if (seen.numbers.size() >= count)
-                loop.quit();
-        });
-    QTimer::singleShot(10000, &loop, &QEventLoop::quit);
-    if (seen.numbers.size() < count)
-        loop.exec();
-    QObject::disconnect(watch);
-    return seen.numbers.size() == count;
-}
-
 bool inOrderFromZero(const std::vector<int> &numbers)
 {
     for (std::size_t i = 0; i < numbers.size(); ++i) {
@@ -71,6 +52,9 @@ bool inOrderFromZero(const std::vector<int> &numbers)
 
 class TestEventStream : public QObject {
     Q_OBJECT
+
+private:
+    static constexpr Millis kInterval{EventStream::kBatchIntervalMs};
 
 private Q_SLOTS:
     void emitsAtOnceOnItsOwnThread()
@@ -87,95 +71,89 @@ private Q_SLOTS:
 
     void handsOverOtherThreadsEventsInOrder()
     {
-        EventStream stream;
+        FakeClock clock;
+        EventStream stream(clock);
         Seen seen;
         record(stream, seen);
         constexpr int kEvents = 20000;
-        std::thread publisher([&stream] {
+        std::atomic<bool> published{false};
+        std::thread publisher([&stream, &published] {
             for (int i = 0; i < kEvents; ++i)
                 stream.publish(numbered(i));
+            published = true;
         });
+        // This thread hands over meanwhile, as the application's loop would.
+        while (!published) {
+            QCoreApplication::processEvents();
+            clock.advance(kInterval);
+        }
         publisher.join();
-        QVERIFY(runUntilSeen(stream, seen, kEvents));
+        QCoreApplication::processEvents(); // a wake-up still waiting, if any
+        clock.advance(kInterval);          // else the batch interval
+        QCOMPARE(seen.numbers.size(), std::size_t(kEvents));
         QVERIFY(inOrderFromZero(seen.numbers));
         QVERIFY(!seen.offTheStreamThread);
         QVERIFY(stream.crossThreadBatches() >= 1);
     }
 
-    void wakesItsThreadOncePerIntervalWhileEventsFlow()
+    void wakesItsThreadOnlyForTheFirstEventOfAFlow()
     {
-        // A paced flow, about one event every 250 µs for 100 ms: woken for each, the stream's
-        // thread would take about 400 batches; batched, about one per interval.
-        EventStream stream;
+        FakeClock clock;
+        EventStream stream(clock);
         Seen seen;
         record(stream, seen);
-        constexpr int kEvents = 400;
-        QElapsedTimer elapsed;
-        elapsed.start();
-        std::thread publisher([&stream] {
-            for (int i = 0; i < kEvents; ++i) {
-                stream.publish(numbered(i));
-                std::this_thread::sleep_for(250us);
-            }
-        });
-        const bool all = runUntilSeen(stream, seen, kEvents);
-        publisher.join();
-        QVERIFY(all);
-        const qint64 ms = elapsed.elapsed();
-        const quint64 batches = stream.crossThreadBatches();
-        // Half the interval as the bound leaves room for a timer that fires a little early.
-        const quint64 bound = quint64(ms / (EventStream::kBatchIntervalMs / 2.0)) + 2;
-        QVERIFY2(batches <= bound, qPrintable(QStringLiteral("%1 batches in %2 ms (at most %3)")
-                                                  .arg(batches)
-                                                  .arg(ms)
-                                                  .arg(bound)));
-        QVERIFY2(batches < quint64(kEvents) / 4, qPrintable(QString::number(batches)));
-        QVERIFY(inOrderFromZero(seen.numbers));
-    }
+        std::thread([&stream] { stream.publish(numbered(0)); }).join();
+        QCoreApplication::processEvents();
+        // The first event after a quiet spell: handed over at once.
+        QCOMPARE(seen.numbers.size(), std::size_t(1));
+        QCOMPARE(stream.crossThreadBatches(), quint64(1));
 
-    void strandsNothingWhenAFlowStops()
-    {
-        // Bursts separated by gaps around the batch interval: the last event of each burst
-        // must arrive whether it came just before the stream went quiet or just after.
-        EventStream stream;
-        Seen seen;
-        record(stream, seen);
-        int published = 0;
-        for (int burst = 0; burst < 60; ++burst) {
-            const int size = 1 + burst % 3;
-            std::thread publisher([&stream, &published, size] {
-                for (int i = 0; i < size; ++i)
-                    stream.publish(numbered(published++));
-            });
-            publisher.join();
-            const auto gap = std::chrono::microseconds(
-                (burst % 7) * EventStream::kBatchIntervalMs * 1000 / 3);
-            const auto until = std::chrono::steady_clock::now() + gap;
-            while (std::chrono::steady_clock::now() < until)
-                QCoreApplication::processEvents(QEventLoop::AllEvents, 1);
-        }
-        QVERIFY(runUntilSeen(stream, seen, std::size_t(published)));
+        std::thread([&stream] {
+            for (int i = 1; i < 200; ++i)
+                stream.publish(numbered(i));
+        }).join();
+        QCoreApplication::processEvents();
+        // The rest of the flow woke nothing (one wake-up per event, before): it waits for the
+        // batch interval, then goes over as one batch.
+        QCOMPARE(seen.numbers.size(), std::size_t(1));
+        clock.advance(kInterval - Millis(1));
+        QCOMPARE(seen.numbers.size(), std::size_t(1));
+        clock.advance(Millis(1));
+        QCOMPARE(seen.numbers.size(), std::size_t(200));
+        QCOMPARE(stream.crossThreadBatches(), quint64(2));
+        QVERIFY(inOrderFromZero(seen.numbers));
+
+        // An interval that finds nothing waiting ends the flow: the next event wakes the
+        // stream's thread at once again.
+        clock.advance(kInterval);
+        QCOMPARE(clock.pendingTimers(), 0);
+        std::thread([&stream] { stream.publish(numbered(200)); }).join();
+        QCoreApplication::processEvents();
+        QCOMPARE(seen.numbers.size(), std::size_t(201));
+        QCOMPARE(stream.crossThreadBatches(), quint64(3));
         QVERIFY(inOrderFromZero(seen.numbers));
     }
 
     void flushHandsOverWhatWaitsAtOnce()
     {
-        EventStream stream;
+        FakeClock clock;
+        EventStream stream(clock);
         Seen seen;
         record(stream, seen);
-        std::thread publisher([&stream] {
+        std::thread([&stream] {
             for (int i = 0; i < 50; ++i)
                 stream.publish(numbered(i));
-        });
-        publisher.join();
+        }).join();
         // No event loop has run: the events wait for their wake-up.
         QVERIFY(seen.numbers.empty());
         stream.flushPending();
         QCOMPARE(seen.numbers.size(), std::size_t(50));
         QVERIFY(inOrderFromZero(seen.numbers));
-        // The wake-up that follows finds nothing more to hand over.
-        QTest::qWait(3 * EventStream::kBatchIntervalMs);
+        // The wake-up and the interval that follow find nothing more to hand over.
+        QCoreApplication::processEvents();
+        clock.advance(kInterval);
         QCOMPARE(seen.numbers.size(), std::size_t(50));
+        QCOMPARE(stream.crossThreadBatches(), quint64(1));
     }
 };
 
