@@ -5,7 +5,7 @@
 namespace breakwater {
 namespace {
 
-const EnumNames<Outcome, 13> kOutcomeNames{{{
+const EnumNames<Outcome, 14> kOutcomeNames{{{
     {Outcome::Success, u"success"},
     {Outcome::RateLimited, u"rate_limited"},
     {Outcome::ServerError, u"server_error"},
@@ -13,6 +13,7 @@ const EnumNames<Outcome, 13> kOutcomeNames{{{
     {Outcome::Timeout, u"timeout"},
     {Outcome::Connection, u"connection"},
     {Outcome::Malformed, u"malformed"},
+    {Outcome::ContentFilter, u"content_filter"},
     {Outcome::ContextOverflow, u"context_overflow"},
     {Outcome::Auth, u"auth"},
     {Outcome::BadRequest, u"bad_request"},

@@ -17,6 +17,9 @@ enum class Outcome {
     Connection,
     Malformed,
     ContextOverflow,
+    /// The provider refused on content grounds; the same request on the same model would
+    /// be refused again.
+    ContentFilter,
     Auth,
     BadRequest,
     ShortCircuited, ///< breaker open: the attempt was never sent
@@ -24,11 +27,11 @@ enum class Outcome {
     Cancelled,
 };
 
-/// The nine error classes of SPEC.md section 3, in table order (for reports and metrics).
+/// The ten error classes of docs/engine.md, in table order (for reports and metrics).
 inline constexpr Outcome kErrorClasses[] = {
-    Outcome::RateLimited, Outcome::ServerError,     Outcome::Overloaded,
-    Outcome::Timeout,     Outcome::Connection,      Outcome::Malformed,
-    Outcome::ContextOverflow, Outcome::Auth,        Outcome::BadRequest,
+    Outcome::RateLimited,     Outcome::ServerError,   Outcome::Overloaded, Outcome::Timeout,
+    Outcome::Connection,      Outcome::Malformed,     Outcome::ContentFilter,
+    Outcome::ContextOverflow, Outcome::Auth,          Outcome::BadRequest,
 };
 
 /// "rate_limited", "short_circuited", …

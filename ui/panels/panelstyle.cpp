@@ -52,6 +52,7 @@ QColor outcomeColor(Outcome outcome)
     case Outcome::Connection:
     case Outcome::Malformed:
         return QColor(0xe0, 0x6c, 0x00);
+    case Outcome::ContentFilter:
     case Outcome::ContextOverflow:
     case Outcome::Auth:
     case Outcome::BadRequest:
