@@ -17,6 +17,7 @@ Lab::Lab(Config config, Options options, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_options(std::move(options))
 {
     m_breakers = std::make_unique<BreakerRegistry>(m_config.breaker, m_clock);
+    m_retryBudgets = std::make_unique<RetryBudgets>(m_config.retry, m_clock);
     m_cache = std::make_unique<ResponseCache>(m_config.cache, m_clock);
     // Breaker transitions join the one stream, stamped on the lab's clock.
     connect(m_breakers.get(), &BreakerRegistry::stateChanged, this,
@@ -82,7 +83,7 @@ bool Lab::start(QString *error)
     poolOptions.seed = m_options.seed;
     poolOptions.embeddedBaseUrl = embeddedBaseUrl;
     m_pool = std::make_unique<EnginePool>(
-        m_config, EngineShared{*m_breakers, *m_cache, m_bulkheads, m_events}, m_clock, poolOptions);
+        m_config, EngineShared{*m_breakers, *m_retryBudgets, *m_cache, m_bulkheads, m_events}, m_clock, poolOptions);
     return true;
 }
 

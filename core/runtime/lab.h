@@ -1,6 +1,7 @@
 #pragma once
 
 #include "breaker/breakerregistry.h"
+#include "retry/retrybudget.h"
 #include "cache/responsecache.h"
 #include "chaos/chaosprofile.h"
 #include "common/qtclock.h"
@@ -74,6 +75,7 @@ private:
     QtClock m_clock;
     EventStream m_events;
     std::unique_ptr<BreakerRegistry> m_breakers;
+    std::unique_ptr<RetryBudgets> m_retryBudgets;
     std::unique_ptr<ResponseCache> m_cache;
     Bulkheads m_bulkheads;
     std::unique_ptr<ChaosServer> m_chaos;
