@@ -149,9 +149,6 @@ private Q_SLOTS:
                                     .arg(label->sizeHint().width())
                                     .arg(label->sizeHint().height())));
         }
-        const QString shot = qEnvironmentVariable("BREAKWATER_RUNBAR_SHOT");
-        if (!shot.isEmpty())
-            bar.grab().save(shot + u'-' + QString::fromLatin1(QTest::currentDataTag()) + u".png"_s);
     }
 };
 

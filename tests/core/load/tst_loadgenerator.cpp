@@ -45,6 +45,17 @@ private:
     std::vector<std::unique_ptr<Timer>> m_timers;
 };
 
+/// A closed loop of `workers` started at once, each thinking `think` on average.
+LoadProfile closedLoop(int workers, Millis think)
+{
+    LoadProfile profile;
+    profile.rps = 0;
+    profile.concurrency = workers;
+    profile.ramp = Millis(0);
+    profile.think = think;
+    return profile;
+}
+
 } // namespace
 
 class TestLoadGenerator : public QObject {
@@ -193,11 +204,7 @@ private Q_SLOTS:
         // 2 s on average (Little's law), not one every 200 ms.
         FakeClock clock;
         FixedLatencyBackend backend(clock, Millis(200));
-        LoadProfile profile;
-        profile.rps = 0;
-        profile.concurrency = 50;
-        profile.ramp = Millis(0);
-        profile.think = Millis(1800);
+        const LoadProfile profile = closedLoop(50, Millis(1800));
         LoadGenerator generator(profile, PromptSet::builtinUnique({5, 0.0}), clock,
                                 backend.submit());
         QSignalSpy finished(&generator, &LoadGenerator::finished);
@@ -224,11 +231,7 @@ private Q_SLOTS:
         const auto gaps = [](std::uint64_t seed) {
             FakeClock clock;
             FixedLatencyBackend backend(clock, Millis(0));
-            LoadProfile profile;
-            profile.rps = 0;
-            profile.concurrency = 1;
-            profile.ramp = Millis(0);
-            profile.think = Millis(1000);
+            const LoadProfile profile = closedLoop(1, Millis(1000));
             LoadGenerator generator(profile, PromptSet::builtinUnique({seed, 0.1}), clock,
                                     backend.submit());
             generator.start(Millis(2000000));
@@ -265,11 +268,7 @@ private Q_SLOTS:
     {
         FakeClock clock;
         FixedLatencyBackend backend(clock, Millis(100));
-        LoadProfile profile;
-        profile.rps = 0;
-        profile.concurrency = 10;
-        profile.ramp = Millis(0);
-        profile.think = Millis(60000);
+        const LoadProfile profile = closedLoop(10, Millis(60000));
         LoadGenerator generator(profile, PromptSet::builtinShort(), clock, backend.submit());
         QSignalSpy finished(&generator, &LoadGenerator::finished);
         generator.start(Millis(600000));
