@@ -106,6 +106,7 @@ Scenario timeScaled(const Scenario &scenario, double factor)
     Scenario result = scenario;
     result.duration = scaledLimit(result.duration, factor);
     result.load.ramp = scaled(result.load.ramp, factor);
+    result.load.think = scaledLimit(result.load.think, factor);
     if (factor > 0)
         result.load.rps = result.load.rps / factor;
     result.baseline = timeScaled(result.baseline, factor);
