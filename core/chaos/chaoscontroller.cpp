@@ -13,6 +13,40 @@ namespace {
 // Keeps ids apart from the answer text, which is seeded from the same seed.
 constexpr std::uint64_t kIdStreamSalt = 0x5bd1e9955bd1e995ULL;
 
+/// The bucket sizes of a model entry: its limits, else a large account's.
+double requestCapacity(const ChaosModelProfile &entry)
+{
+    return entry.rpm > 0 ? entry.rpm : kLargeAccountRpm;
+}
+
+double tokenCapacity(const ChaosModelProfile &entry)
+{
+    return entry.tpm > 0 ? entry.tpm : kLargeAccountTpm;
+}
+
+/// Full buckets of `entry`'s sizes (a model that has taken nothing yet).
+RateLimitHeaders fullRateLimits(const ChaosModelProfile &entry)
+{
+    RateLimitHeaders headers;
+    headers.requestsLimit = static_cast<int>(requestCapacity(entry));
+    headers.requestsRemaining = headers.requestsLimit;
+    headers.tokensLimit = static_cast<int>(tokenCapacity(entry));
+    headers.tokensRemaining = headers.tokensLimit;
+    return headers;
+}
+
+/// Takes a served request's share from `bucket` and records it. An enforced limit may go
+/// into debt (a forced request still costs); a model without limits drains its
+/// large-account bucket for the headers only, down to zero.
+void consume(TokenBucket &bucket, MinuteUsage &used, double amount, bool enforced, Millis now)
+{
+    if (enforced)
+        bucket.take(amount, now);
+    else
+        bucket.takeUpTo(amount, now);
+    used.add(amount, now);
+}
+
 Millis roundedMillis(double ms)
 {
     return Millis(static_cast<Millis::rep>(std::llround(std::max(0.0, ms))));
@@ -193,6 +227,7 @@ ChaosDecision ChaosController::decide(const ChaosCall &call)
     const ChaosModelProfile *entry = m_profile.find(call.model);
     if (!entry) {
         decision.verdict = ChaosDecision::Verdict::NotFound;
+        decision.rateLimits = fullRateLimits(ChaosModelProfile{});
         count(call.model, answerName(decision));
         return decision;
     }
@@ -225,10 +260,10 @@ ChaosDecision ChaosController::decide(const ChaosCall &call)
                 requestsOk ? Millis(0) : limiter.requests.timeUntilAvailable(1, now),
                 tokensOk ? Millis(0) : limiter.tokens.timeUntilAvailable(tokensNeeded, now));
         } else {
-            if (entry->rpm > 0)
-                limiter.requests.take(1, now);
-            if (entry->tpm > 0)
-                limiter.tokens.take(tokensNeeded, now);
+            consume(limiter.requests, limiter.requestsUsed, 1, entry->rpm > 0, now);
+            consume(limiter.tokens, limiter.tokensUsed,
+                    entry->tpm > 0 ? tokensNeeded : call.inputTokens + call.outputTokens,
+                    entry->tpm > 0, now);
             const std::optional<ChaosFault> fault =
                 call.forcedOk ? std::nullopt : drawFault(*entry, uFault);
             decision.verdict = fault ? ChaosDecision::Verdict::Fault : ChaosDecision::Verdict::Ok;
@@ -239,7 +274,7 @@ ChaosDecision ChaosController::decide(const ChaosCall &call)
     if (decision.verdict == ChaosDecision::Verdict::Fault &&
         decision.fault == ChaosFault::RateLimited)
         decision.retryAfter = fromSeconds(entry->retryAfterS);
-    decision.rateLimits = rateLimitState(limiter, *entry);
+    decision.rateLimits = rateLimitState(limiter);
     count(call.model, answerName(decision));
     return decision;
 }
@@ -248,6 +283,15 @@ void ChaosController::countBadRequest(const QString &model)
 {
     const std::lock_guard lock(m_mutex);
     count(model, QStringLiteral("bad_request"));
+}
+
+RateLimitHeaders ChaosController::currentRateLimits(const QString &model)
+{
+    const std::lock_guard lock(m_mutex);
+    const ChaosModelProfile *entry = model.isEmpty() ? nullptr : m_profile.find(model);
+    if (!entry)
+        return fullRateLimits(ChaosModelProfile{});
+    return rateLimitState(limiterFor(model, *entry));
 }
 
 std::uint64_t ChaosController::nextIdBits()
@@ -284,33 +328,33 @@ ChaosController::Limiter &ChaosController::limiterFor(const QString &model,
     const Millis now = m_clock.now();
     auto it = m_limiters.find(model);
     if (it == m_limiters.end()) {
-        it = m_limiters.insert(model,
-                               Limiter{TokenBucket(entry.rpm, now), TokenBucket(entry.tpm, now)});
+        it = m_limiters.insert(model, Limiter{TokenBucket(requestCapacity(entry), now),
+                                              TokenBucket(tokenCapacity(entry), now),
+                                              {},
+                                              {}});
     }
-    if (it->requests.capacity() != entry.rpm)
-        it->requests.setCapacity(entry.rpm, now);
-    if (it->tokens.capacity() != entry.tpm)
-        it->tokens.setCapacity(entry.tpm, now);
+    // A limit set, raised or lowered since the last request (PUT, PATCH, a timeline step):
+    // the bucket starts full less this minute's traffic, as the real APIs' would.
+    if (it->requests.capacity() != requestCapacity(entry))
+        it->requests.restart(requestCapacity(entry), it->requestsUsed.total(now), now);
+    if (it->tokens.capacity() != tokenCapacity(entry))
+        it->tokens.restart(tokenCapacity(entry), it->tokensUsed.total(now), now);
     return it.value();
 }
 
-RateLimitHeaders ChaosController::rateLimitState(const Limiter &limiter,
-                                                 const ChaosModelProfile &entry) const
+RateLimitHeaders ChaosController::rateLimitState(const Limiter &limiter) const
 {
     const Millis now = m_clock.now();
+    const auto remaining = [&](const TokenBucket &bucket) {
+        return static_cast<int>(std::max(0.0, std::floor(bucket.available(now) + 1e-9)));
+    };
     RateLimitHeaders headers;
-    if (entry.rpm > 0) {
-        headers.requestsLimit = entry.rpm;
-        headers.requestsRemaining =
-            static_cast<int>(std::max(0.0, std::floor(limiter.requests.available(now) + 1e-9)));
-        headers.requestsReset = limiter.requests.timeUntilFull(now);
-    }
-    if (entry.tpm > 0) {
-        headers.tokensLimit = entry.tpm;
-        headers.tokensRemaining =
-            static_cast<int>(std::max(0.0, std::floor(limiter.tokens.available(now) + 1e-9)));
-        headers.tokensReset = limiter.tokens.timeUntilFull(now);
-    }
+    headers.requestsLimit = static_cast<int>(limiter.requests.capacity());
+    headers.requestsRemaining = remaining(limiter.requests);
+    headers.requestsReset = limiter.requests.timeUntilFull(now);
+    headers.tokensLimit = static_cast<int>(limiter.tokens.capacity());
+    headers.tokensRemaining = remaining(limiter.tokens);
+    headers.tokensReset = limiter.tokens.timeUntilFull(now);
     return headers;
 }
 

@@ -9,11 +9,11 @@ TokenBucket::TokenBucket(double capacity, Millis now)
     : m_capacity(std::max(0.0, capacity)), m_level(m_capacity), m_updated(now)
 {}
 
-void TokenBucket::setCapacity(double capacity, Millis now)
+void TokenBucket::restart(double capacity, double used, Millis now)
 {
-    advance(now);
     m_capacity = std::max(0.0, capacity);
-    m_level = std::min(m_level, m_capacity);
+    m_level = std::clamp(m_capacity - used, 0.0, m_capacity);
+    m_updated = now;
 }
 
 double TokenBucket::available(Millis now) const
@@ -40,6 +40,12 @@ void TokenBucket::take(double amount, Millis now)
     m_level -= amount;
 }
 
+void TokenBucket::takeUpTo(double amount, Millis now)
+{
+    advance(now);
+    m_level -= std::clamp(amount, 0.0, std::max(0.0, m_level));
+}
+
 Millis TokenBucket::timeUntilAvailable(double amount, Millis now) const
 {
     const double missing = amount - available(now);
@@ -63,6 +69,29 @@ void TokenBucket::advance(Millis now)
 {
     m_level = available(now);
     m_updated = std::max(m_updated, now);
+}
+
+void MinuteUsage::add(double amount, Millis now)
+{
+    const Millis::rep second = now.count() / 1000;
+    const auto slot = static_cast<std::size_t>(second) % kSlots;
+    if (m_seconds[slot] != second) {
+        m_seconds[slot] = second;
+        m_amounts[slot] = 0;
+    }
+    m_amounts[slot] += amount;
+}
+
+double MinuteUsage::total(Millis now) const
+{
+    const Millis::rep second = now.count() / 1000;
+    const auto window = static_cast<Millis::rep>(kSlots);
+    double sum = 0;
+    for (std::size_t i = 0; i < kSlots; ++i) {
+        if (m_seconds[i] > second - window && m_seconds[i] <= second)
+            sum += m_amounts[i];
+    }
+    return sum;
 }
 
 } // namespace breakwater
