@@ -13,32 +13,16 @@ namespace {
 // Keeps ids apart from the answer text, which is seeded from the same seed.
 constexpr std::uint64_t kIdStreamSalt = 0x5bd1e9955bd1e995ULL;
 
-/// The bucket sizes of a model entry: its limits, else a large account's.
-double requestCapacity(const ChaosModelProfile &entry)
+/// A limit of a time-scaled profile back in the scenario's own figures (at least 1).
+double unscaledLimit(int limit, double timeScale)
 {
-    return entry.rpm > 0 ? entry.rpm : kLargeAccountRpm;
-}
-
-double tokenCapacity(const ChaosModelProfile &entry)
-{
-    return entry.tpm > 0 ? entry.tpm : kLargeAccountTpm;
-}
-
-/// Full buckets of `entry`'s sizes (a model that has taken nothing yet).
-RateLimitHeaders fullRateLimits(const ChaosModelProfile &entry)
-{
-    RateLimitHeaders headers;
-    headers.requestsLimit = static_cast<int>(requestCapacity(entry));
-    headers.requestsRemaining = headers.requestsLimit;
-    headers.tokensLimit = static_cast<int>(tokenCapacity(entry));
-    headers.tokensRemaining = headers.tokensLimit;
-    return headers;
+    return std::max(1.0, std::round(limit * timeScale));
 }
 
 /// Takes a served request's share from `bucket` and records it. An enforced limit may go
 /// into debt (a forced request still costs); a model without limits drains its
 /// large-account bucket for the headers only, down to zero.
-void consume(TokenBucket &bucket, MinuteUsage &used, double amount, bool enforced, Millis now)
+void consume(TokenBucket &bucket, WindowUsage &used, double amount, bool enforced, Millis now)
 {
     if (enforced)
         bucket.take(amount, now);
@@ -151,6 +135,13 @@ void ChaosController::reset()
     Q_EMIT profileChanged();
 }
 
+void ChaosController::setTimeScale(double factor)
+{
+    const std::lock_guard lock(m_mutex);
+    m_timeScale = factor > 0 ? factor : 1;
+    m_limiters.clear();
+}
+
 void ChaosController::startTimeline(const QList<ChaosTimelineEntry> &timeline)
 {
     const quint64 generation = ++m_timelineGeneration;
@@ -248,14 +239,15 @@ ChaosDecision ChaosController::decide(const ChaosCall &call)
     } else {
         // A request larger than the whole bucket could never pass; it waits for a full one.
         const double tokensNeeded =
-            std::min<double>(entry->tpm, call.inputTokens + call.outputTokens);
+            std::min<double>(limiter.tokens.capacity(), call.inputTokens + call.outputTokens);
         const bool requestsOk = entry->rpm == 0 || limiter.requests.available(now) >= 1 - 1e-9;
         const bool tokensOk =
             entry->tpm == 0 || limiter.tokens.available(now) >= tokensNeeded - 1e-9;
         if (!call.forcedOk && !(requestsOk && tokensOk)) {
             decision.verdict = ChaosDecision::Verdict::RateLimited;
             decision.tokenLimit = requestsOk;
-            decision.limit = requestsOk ? entry->tpm : entry->rpm;
+            decision.limit = static_cast<int>(requestsOk ? limiter.tokens.capacity()
+                                                         : limiter.requests.capacity());
             decision.retryAfter = std::max(
                 requestsOk ? Millis(0) : limiter.requests.timeUntilAvailable(1, now),
                 tokensOk ? Millis(0) : limiter.tokens.timeUntilAvailable(tokensNeeded, now));
@@ -328,10 +320,10 @@ ChaosController::Limiter &ChaosController::limiterFor(const QString &model,
     const Millis now = m_clock.now();
     auto it = m_limiters.find(model);
     if (it == m_limiters.end()) {
-        it = m_limiters.insert(model, Limiter{TokenBucket(requestCapacity(entry), now),
-                                              TokenBucket(tokenCapacity(entry), now),
-                                              {},
-                                              {}});
+        const Millis window = rateWindow();
+        it = m_limiters.insert(model, Limiter{TokenBucket(requestCapacity(entry), now, window),
+                                              TokenBucket(tokenCapacity(entry), now, window),
+                                              WindowUsage(window), WindowUsage(window)});
     }
     // A limit set, raised or lowered since the last request (PUT, PATCH, a timeline step):
     // the bucket starts full less this minute's traffic, as the real APIs' would.
@@ -340,6 +332,32 @@ ChaosController::Limiter &ChaosController::limiterFor(const QString &model,
     if (it->tokens.capacity() != tokenCapacity(entry))
         it->tokens.restart(tokenCapacity(entry), it->tokensUsed.total(now), now);
     return it.value();
+}
+
+Millis ChaosController::rateWindow() const
+{
+    return std::max(Millis(1),
+                    roundedMillis(static_cast<double>(kRateWindow.count()) * m_timeScale));
+}
+
+double ChaosController::requestCapacity(const ChaosModelProfile &entry) const
+{
+    return entry.rpm > 0 ? unscaledLimit(entry.rpm, m_timeScale) : kLargeAccountRpm;
+}
+
+double ChaosController::tokenCapacity(const ChaosModelProfile &entry) const
+{
+    return entry.tpm > 0 ? unscaledLimit(entry.tpm, m_timeScale) : kLargeAccountTpm;
+}
+
+RateLimitHeaders ChaosController::fullRateLimits(const ChaosModelProfile &entry) const
+{
+    RateLimitHeaders headers;
+    headers.requestsLimit = static_cast<int>(requestCapacity(entry));
+    headers.requestsRemaining = headers.requestsLimit;
+    headers.tokensLimit = static_cast<int>(tokenCapacity(entry));
+    headers.tokensRemaining = headers.tokensLimit;
+    return headers;
 }
 
 RateLimitHeaders ChaosController::rateLimitState(const Limiter &limiter) const

@@ -113,6 +113,12 @@ public:
     /// Baseline profile back, statistics zeroed, timeline stopped, buckets full, random
     /// sequence restarted from the seed (POST /chaos/reset).
     void reset();
+    /// Rate limits for a time-scaled run (docs/scenarios.md): the profile's limits, already
+    /// divided by `factor` (timeScaled()), count over 60 s × `factor` instead of a minute,
+    /// so a limit keeps the burst of one scenario minute and the headers show the
+    /// scenario's own figures (rpm 300 scaled by 0.1 is a bucket of 300 refilled every
+    /// 6 s, not one of 3,000 a minute). 1 (the default) is real time. Buckets start full.
+    void setTimeScale(double factor);
 
     /// Starts `timeline`, its times counted from now; replaces a running one.
     void startTimeline(const QList<ChaosTimelineEntry> &timeline);
@@ -152,8 +158,8 @@ private:
     struct Limiter {
         TokenBucket requests;
         TokenBucket tokens;
-        MinuteUsage requestsUsed;
-        MinuteUsage tokensUsed;
+        WindowUsage requestsUsed;
+        WindowUsage tokensUsed;
     };
 
     /// Replaces the current profile; the caller holds no lock and emits nothing else.
@@ -162,6 +168,13 @@ private:
     /// Runs `work` in the controller's thread: now when called there, else queued.
     void inOwnThread(std::function<void()> work);
     Limiter &limiterFor(const QString &model, const ChaosModelProfile &entry);
+    /// The span a limit counts over: a minute times the time scale.
+    Millis rateWindow() const;
+    /// The bucket sizes of a model entry: its limits, else a large account's.
+    double requestCapacity(const ChaosModelProfile &entry) const;
+    double tokenCapacity(const ChaosModelProfile &entry) const;
+    /// Full buckets of `entry`'s sizes (a model that has taken nothing yet).
+    RateLimitHeaders fullRateLimits(const ChaosModelProfile &entry) const;
     RateLimitHeaders rateLimitState(const Limiter &limiter) const;
     std::optional<ChaosFault> drawFault(const ChaosModelProfile &entry, double u) const;
     void count(const QString &model, const QString &answer);
@@ -175,6 +188,7 @@ private:
     ChaosProfile m_baseline;
     ChaosProfile m_profile;
     QHash<QString, Limiter> m_limiters;
+    double m_timeScale = 1;
     QMap<QString, ChaosModelStats> m_stats;
     std::vector<std::unique_ptr<Timer>> m_timeline;
     /// Bumped by every start, stop and reset: a step of an older timeline is skipped even if

@@ -5,8 +5,9 @@
 
 namespace breakwater {
 
-TokenBucket::TokenBucket(double capacity, Millis now)
-    : m_capacity(std::max(0.0, capacity)), m_level(m_capacity), m_updated(now)
+TokenBucket::TokenBucket(double capacity, Millis now, Millis window)
+    : m_capacity(std::max(0.0, capacity)), m_level(m_capacity), m_updated(now),
+      m_window(std::max(window, Millis(1)))
 {}
 
 void TokenBucket::restart(double capacity, double used, Millis now)
@@ -71,24 +72,28 @@ void TokenBucket::advance(Millis now)
     m_updated = std::max(m_updated, now);
 }
 
-void MinuteUsage::add(double amount, Millis now)
+WindowUsage::WindowUsage(Millis window)
+    : m_slotMs(std::max<Millis::rep>(1, window.count() / static_cast<Millis::rep>(kSlots)))
+{}
+
+void WindowUsage::add(double amount, Millis now)
 {
-    const Millis::rep second = now.count() / 1000;
-    const auto slot = static_cast<std::size_t>(second) % kSlots;
-    if (m_seconds[slot] != second) {
-        m_seconds[slot] = second;
-        m_amounts[slot] = 0;
+    const Millis::rep slot = slotOf(now);
+    const auto index = static_cast<std::size_t>(slot) % kSlots;
+    if (m_slots[index] != slot) {
+        m_slots[index] = slot;
+        m_amounts[index] = 0;
     }
-    m_amounts[slot] += amount;
+    m_amounts[index] += amount;
 }
 
-double MinuteUsage::total(Millis now) const
+double WindowUsage::total(Millis now) const
 {
-    const Millis::rep second = now.count() / 1000;
+    const Millis::rep slot = slotOf(now);
     const auto window = static_cast<Millis::rep>(kSlots);
     double sum = 0;
     for (std::size_t i = 0; i < kSlots; ++i) {
-        if (m_seconds[i] > second - window && m_seconds[i] <= second)
+        if (m_slots[i] > slot - window && m_slots[i] <= slot)
             sum += m_amounts[i];
     }
     return sum;

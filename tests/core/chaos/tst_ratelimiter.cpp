@@ -90,9 +90,9 @@ private Q_SLOTS:
         QCOMPARE(bucket.available(Millis(0)), 0.0);
     }
 
-    void countsUsageOverTheLastMinuteOnly()
+    void countsUsageOverTheLastWindowOnly()
     {
-        MinuteUsage usage;
+        WindowUsage usage;
         QCOMPARE(usage.total(Millis(0)), 0.0);
         usage.add(3, Millis(500));
         usage.add(2, Millis(30000));
@@ -103,6 +103,23 @@ private Q_SLOTS:
         usage.add(1, Millis(120500));
         QCOMPARE(usage.total(Millis(120500)), 1.0);
         QCOMPARE(usage.total(Millis(200000)), 0.0);
+
+        WindowUsage sixSeconds(Millis(6000)); // slots of 100 ms
+        sixSeconds.add(4, Millis(50));
+        sixSeconds.add(1, Millis(5950));
+        QCOMPARE(sixSeconds.total(Millis(5999)), 5.0);
+        QCOMPARE(sixSeconds.total(Millis(6000)), 1.0);
+    }
+
+    void refillsItsCapacityOverItsWindow()
+    {
+        TokenBucket bucket(300, Millis(0), Millis(6000));
+        QVERIFY(bucket.tryTake(300, Millis(0)));
+        QCOMPARE(bucket.available(Millis(3000)), 150.0);
+        QCOMPARE(bucket.timeUntilAvailable(1, Millis(6000)), Millis(0));
+        bucket.restart(600, 100, Millis(6000)); // keeps its window
+        QCOMPARE(bucket.window(), Millis(6000));
+        QCOMPARE(bucket.available(Millis(7000)), 600.0);
     }
 
     void aForcedTakeCanGoBelowZero()
@@ -327,6 +344,33 @@ private Q_SLOTS:
         clock.advance(Millis(61000));
         QVERIFY(controller.patchModel(u"m"_s, json::parse(R"({"limits":{"rpm":10}})")).isEmpty());
         QCOMPARE(controller.decide(call()).rateLimits.requestsRemaining, 9);
+    }
+
+    void aTimeScaledRunKeepsTheScenariosLimitsOverAShorterWindow()
+    {
+        FakeClock clock;
+        // rpm 30 scaled by 0.1 (timeScaled() divides it): 300 a real minute, in bursts of 30.
+        ChaosController controller(clock, 1, limitedProfile(300, 0));
+        controller.setTimeScale(0.1);
+        for (int i = 0; i < 30; ++i)
+            QCOMPARE(controller.decide(call()).verdict, ChaosDecision::Verdict::Ok);
+        const ChaosDecision limited = controller.decide(call());
+        QCOMPARE(limited.verdict, ChaosDecision::Verdict::RateLimited);
+        QCOMPARE(limited.limit, 30);
+        QCOMPARE(limited.rateLimits.requestsLimit, 30);
+        QCOMPARE(limited.retryAfter, Millis(200)); // 30 per 6 s
+        QCOMPARE(limited.rateLimits.tokensLimit, kLargeAccountTpm);
+
+        // A limit set at run time starts full less the last (scaled) window's use.
+        ChaosController unlimited(clock, 1, limitedProfile(0, 0));
+        unlimited.setTimeScale(0.1);
+        for (int i = 0; i < 20; ++i)
+            unlimited.decide(call());
+        QVERIFY(unlimited.patchModel(u"m"_s, json::parse(R"({"limits":{"rpm":300}})")).isEmpty());
+        QCOMPARE(unlimited.decide(call()).rateLimits.requestsRemaining, 30 - 20 - 1);
+        clock.advance(Millis(6000)); // a scaled minute later the use is forgotten
+        QVERIFY(unlimited.patchModel(u"m"_s, json::parse(R"({"limits":{"rpm":600}})")).isEmpty());
+        QCOMPARE(unlimited.decide(call()).rateLimits.requestsRemaining, 60 - 1);
     }
 
     void anInjectedRateLimitAnnouncesTheProfilesRetryAfter()
