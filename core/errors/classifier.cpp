@@ -427,11 +427,11 @@ ClassifiedError classifyHttpError(int status, const HttpHeaders &headers, const 
     }
 
     result.retryable = isRetryableByDefault(result.outcome);
-    // x-should-retry overrides the table (SPEC.md section 3) with four exceptions. Auth: SPEC
-    // says never retried, so a "true" hint cannot make it retryable. Context overflow: resending
-    // the same prompt cannot fit; the engine recovers by truncating or moving to a larger
-    // window, outside the retry loop. Content filter: the same prompt is refused again on the
-    // same model (docs/engine.md). Quota and spend limits: they last until billing changes,
+    // x-should-retry overrides the table (docs/engine.md) with four exceptions. Auth: the
+    // table says never retried, so a "true" hint cannot make it retryable. Context overflow:
+    // resending the same prompt cannot fit; the engine recovers by truncating or moving to a
+    // larger window, outside the retry loop. Content filter: the same prompt is refused again
+    // on the same model. Quota and spend limits: they last until billing changes,
     // which no retry delay covers.
     if (const auto shouldRetry = parseShouldRetry(headers);
         shouldRetry && result.outcome != Outcome::Auth &&
