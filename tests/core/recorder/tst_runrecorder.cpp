@@ -344,7 +344,7 @@ private Q_SLOTS:
                          {"retry_delay_s", kObject},
                          {"breaker", kArray}},
                         name.c_str());
-            QCOMPARE(model["errors"].size(), std::size_t(9));
+            QCOMPARE(model["errors"].size(), std::size_t(10));
             requireKeys(model["errors"],
                         {{"rate_limited", kInt},
                          {"server_error", kInt},
@@ -352,6 +352,7 @@ private Q_SLOTS:
                          {"timeout", kInt},
                          {"connection", kInt},
                          {"malformed", kInt},
+                         {"content_filter", kInt},
                          {"context_overflow", kInt},
                          {"auth", kInt},
                          {"bad_request", kInt}},
