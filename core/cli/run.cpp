@@ -223,7 +223,7 @@ int runRun(const QStringList &arguments)
     runOptions.seed = options.seed;
     if (parser.isSet(metricsPortOption))
         runOptions.metricsPort = parser.value(metricsPortOption).toInt();
-    ScenarioRun run(*config.config, scenario, *prompts, runOptions);
+    ScenarioRun run(*config.config, scenario, *prompts, runOptions, LabWorld::real());
     QString error;
     if (!run.start(&error)) {
         err << "breakwater-cli run: " << error << '\n';
