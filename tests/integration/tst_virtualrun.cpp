@@ -1,0 +1,174 @@
+// `breakwater-cli run --virtual`: a bundled scenario in virtual time gives the same report for
+// a seed every time (started_at aside), meets the scenario's expectations as a real run does,
+// and takes a fraction of the scenario's duration; the options it cannot honour are refused.
+#include "testslowdown.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <nlohmann/json.hpp>
+
+using namespace Qt::StringLiterals;
+using nlohmann::json;
+
+namespace {
+
+struct CliRun {
+    int exitCode = -1;
+    QString err;
+    qint64 wallMs = 0;
+};
+
+CliRun runCli(const QStringList &arguments,
+              const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
+{
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    QElapsedTimer wall;
+    wall.start();
+    process.start(QStringLiteral(BREAKWATER_CLI), arguments);
+    if (!process.waitForFinished(120000)) {
+        process.kill();
+        process.waitForFinished();
+        qWarning("breakwater-cli %s timed out", qPrintable(arguments.join(u' ')));
+    }
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardError()), wall.elapsed()};
+}
+
+QString sourcePath(const QString &relative)
+{
+    return qEnvironmentVariable("BREAKWATER_SOURCE_DIR") + u'/' + relative;
+}
+
+std::optional<json> readJson(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray bytes = file.readAll();
+    return json::parse(bytes.constBegin(), bytes.constEnd(), nullptr, false);
+}
+
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
+{
+    const QString path = dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    file.write(content);
+    return path;
+}
+
+} // namespace
+
+class TestVirtualRun : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void aBundledScenarioRunsTheSameForASeedAndMeetsItsExpectations_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        const QDir dir(sourcePath(u"resources/scenarios"_s));
+        const QStringList files = dir.entryList({u"*.json"_s}, QDir::Files, QDir::Name);
+        QVERIFY(files.size() >= 9);
+        for (const QString &file : files)
+            QTest::newRow(qPrintable(file)) << dir.filePath(file);
+    }
+
+    void aBundledScenarioRunsTheSameForASeedAndMeetsItsExpectations()
+    {
+        QFETCH(QString, scenario);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        std::optional<json> reports[2];
+        qint64 slowestMs = 0;
+        for (int i = 0; i < 2; ++i) {
+            // Qt seeds its hashes at random in every process unless QT_HASH_SEED=0: one run
+            // each way, so that nothing in the report may follow a QHash's order.
+            QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+            if (i == 0)
+                environment.insert(u"QT_HASH_SEED"_s, u"0"_s);
+            else
+                environment.remove(u"QT_HASH_SEED"_s);
+            const QString path = dir.filePath(u"report-%1.json"_s.arg(i));
+            const CliRun run =
+                runCli({u"run"_s, u"--virtual"_s, u"--scenario"_s, scenario, u"--seed"_s, u"11"_s,
+                        u"--report"_s, path, u"--no-save"_s, u"--quiet"_s},
+                       environment);
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+            slowestMs = std::max(slowestMs, run.wallMs);
+            reports[i] = readJson(path);
+            QVERIFY(reports[i] && reports[i]->is_object());
+        }
+        json first = *reports[0];
+        json second = *reports[1];
+        QVERIFY(first.contains("started_at"));
+        first.erase("started_at");
+        second.erase("started_at");
+        QVERIFY2(first == second, "two runs of one seed gave different reports");
+        QCOMPARE(first["seed"].get<int>(), 11);
+        QVERIFY(first["expect"]["passed"].get<bool>());
+        // A real run of the same shape: the whole scenario ran, with no time scaling.
+        QVERIFY(first["duration_s"].get<double>() >= 60.0);
+        QVERIFY(!first.contains("time_scale"));
+        QVERIFY(first["totals"]["requests"].get<int>() > 0);
+        // A 60 s scenario; measured at 0.04-0.6 s each. Generous: a loaded or sanitized build.
+        const qint64 boundMs = static_cast<qint64>(10000 * breakwater::testing::testSlowdown());
+        QVERIFY2(slowestMs < boundMs, qPrintable(u"took %1 ms"_s.arg(slowestMs)));
+    }
+
+    void optionsWithoutMeaningInVirtualTimeAreRefused_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("time-scale")
+            << QStringList{u"--time-scale"_s, u"0.5"_s} << u"--time-scale"_s;
+        QTest::newRow("threads") << QStringList{u"--threads"_s, u"2"_s} << u"--threads"_s;
+        QTest::newRow("metrics-port")
+            << QStringList{u"--metrics-port"_s, u"0"_s} << u"--metrics-port"_s;
+    }
+
+    void optionsWithoutMeaningInVirtualTimeAreRefused()
+    {
+        QFETCH(QStringList, extra);
+        QFETCH(QString, named);
+        const CliRun run =
+            runCli(QStringList{u"run"_s, u"--virtual"_s, u"--scenario"_s,
+                               sourcePath(u"resources/scenarios/steady.json"_s), u"--no-save"_s} +
+                   extra);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(named) && run.err.contains(u"--virtual"_s), qPrintable(run.err));
+    }
+
+    void aChainBeyondTheEmbeddedServerIsRefusedWithItsPath()
+    {
+        QTemporaryDir dir;
+        const QString config = writeFile(dir, u"real.json"_s, R"({
+          "chain": [{"provider": "chaos", "model": "claude-sonnet-4-5"},
+                    {"provider": "openai", "model": "gpt-4o-mini"}]
+        })");
+        const CliRun run = runCli({u"run"_s, u"--virtual"_s, u"--scenario"_s,
+                                   sourcePath(u"resources/scenarios/steady.json"_s), u"--config"_s,
+                                   config, u"--no-save"_s});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(u"chain[1].provider"_s) && run.err.contains(u"'openai'"_s),
+                 qPrintable(run.err));
+    }
+
+    void helpTellsWhatVirtualTimeRefuses()
+    {
+        QProcess process;
+        process.start(QStringLiteral(BREAKWATER_CLI), {u"run"_s, u"--help"_s});
+        QVERIFY(process.waitForFinished(30000));
+        const QString help = QString::fromUtf8(process.readAllStandardOutput()).simplified();
+        QVERIFY2(help.contains(u"--virtual"_s), qPrintable(help));
+        QVERIFY2(help.contains(u"Refused with --virtual"_s), qPrintable(help));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVirtualRun)
+#include "tst_virtualrun.moc"
