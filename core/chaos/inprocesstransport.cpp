@@ -139,7 +139,7 @@ public:
 
     bool isOpen() const override { return m_phase != Phase::Done && !m_exchange.expired(); }
 
-    void onClosed(std::function<void()> callback) override { m_onClosed = std::move(callback); }
+    void onClosed(std::function<void()> callback) override { m_onClosed.set(std::move(callback)); }
 
     /// The client went away: runs the close callback if the answer was unfinished.
     void detach()
@@ -147,11 +147,7 @@ public:
         m_exchange.reset();
         const bool unfinished = m_phase != Phase::Done;
         m_phase = Phase::Done;
-        if (unfinished && m_onClosed) {
-            const auto callback = std::exchange(m_onClosed, nullptr);
-            callback();
-        }
-        m_onClosed = nullptr;
+        m_onClosed.connectionGone(unfinished);
     }
 
 private:
@@ -187,7 +183,7 @@ private:
     std::weak_ptr<Exchange> m_exchange;
     bool m_headRequest;
     Phase m_phase = Phase::Waiting;
-    std::function<void()> m_onClosed;
+    ClosedCallback m_onClosed;
 };
 
 void Exchange::start()

@@ -1,10 +1,10 @@
 // `breakwater-cli run --virtual`: a bundled scenario in virtual time gives the same report for
 // a seed every time (started_at aside), meets the scenario's expectations as a real run does,
 // and takes a fraction of the scenario's duration; the options it cannot honour are refused.
+#include "clirunner.h"
 #include "testslowdown.h"
 
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -13,36 +13,9 @@
 
 using namespace Qt::StringLiterals;
 using nlohmann::json;
+using namespace breakwater::testing;
 
 namespace {
-
-struct CliRun {
-    int exitCode = -1;
-    QString err;
-    qint64 wallMs = 0;
-};
-
-CliRun runCli(const QStringList &arguments,
-              const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
-{
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    QElapsedTimer wall;
-    wall.start();
-    process.start(QStringLiteral(BREAKWATER_CLI), arguments);
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        process.waitForFinished();
-        qWarning("breakwater-cli %s timed out", qPrintable(arguments.join(u' ')));
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardError()), wall.elapsed()};
-}
-
-QString sourcePath(const QString &relative)
-{
-    return qEnvironmentVariable("BREAKWATER_SOURCE_DIR") + u'/' + relative;
-}
 
 std::optional<json> readJson(const QString &path)
 {
@@ -51,16 +24,6 @@ std::optional<json> readJson(const QString &path)
         return std::nullopt;
     const QByteArray bytes = file.readAll();
     return json::parse(bytes.constBegin(), bytes.constEnd(), nullptr, false);
-}
-
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
-{
-    const QString path = dir.filePath(name);
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    file.write(content);
-    return path;
 }
 
 } // namespace
@@ -161,10 +124,9 @@ private Q_SLOTS:
 
     void helpTellsWhatVirtualTimeRefuses()
     {
-        QProcess process;
-        process.start(QStringLiteral(BREAKWATER_CLI), {u"run"_s, u"--help"_s});
-        QVERIFY(process.waitForFinished(30000));
-        const QString help = QString::fromUtf8(process.readAllStandardOutput()).simplified();
+        const CliRun run = runCli({u"run"_s, u"--help"_s});
+        QCOMPARE(run.exitCode, 0);
+        const QString help = run.out.simplified();
         QVERIFY2(help.contains(u"--virtual"_s), qPrintable(help));
         QVERIFY2(help.contains(u"Refused with --virtual"_s), qPrintable(help));
     }

@@ -120,6 +120,24 @@ void runAllTimers(FakeClock &clock)
 
 const QUrl kInProcessBase(u"http://in-process.invalid"_s);
 
+/// The chaos server in process on a FakeClock, as virtual time runs it.
+struct InProcessChaos {
+    explicit InProcessChaos(ChaosProfile profile)
+        : server(clock, kSeed, std::move(profile), {}, [] { return kWallNow; }),
+          transport(server.handler(), clock)
+    {}
+
+    std::unique_ptr<TransportRequest> send(Record &record, ProviderKind kind, bool stream,
+                                           const QByteArray &fault = {})
+    {
+        return transport.send(chatRequest(kind, kInProcessBase, stream, fault), record.callbacks());
+    }
+
+    FakeClock clock;
+    ChaosServer server;
+    InProcessTransport transport;
+};
+
 } // namespace
 
 class TestInProcessTransport final : public QObject {
@@ -154,13 +172,10 @@ private Q_SLOTS:
         const auto provider = static_cast<ProviderKind>(kind);
 
         // In process: everything happens on the clock; nothing is left once its timers ran.
-        FakeClock clock;
-        ChaosServer inProcess(clock, kSeed, immediateProfile(), {}, [] { return kWallNow; });
-        InProcessTransport transport(inProcess.handler(), clock);
+        InProcessChaos inProcess(immediateProfile());
         Record virtualRecord;
-        auto virtualRequest = transport.send(chatRequest(provider, kInProcessBase, stream, fault),
-                                             virtualRecord.callbacks());
-        runAllTimers(clock);
+        auto virtualRequest = inProcess.send(virtualRecord, provider, stream, fault);
+        runAllTimers(inProcess.clock);
 
         // Over a loopback socket, through the production transport, from a server in the
         // same state (same seed, same dates, its clock never advanced: nothing here waits).
@@ -188,34 +203,30 @@ private Q_SLOTS:
         // A request that never ends is aborted by its caller: the handler lets go of it.
         virtualRequest.reset();
         socketRequest.reset();
-        QCOMPARE(inProcess.handler().answersInProgress(), 0);
-        QCOMPARE(clock.pendingTimers(), 0);
+        QCOMPARE(inProcess.server.handler().answersInProgress(), 0);
+        QCOMPARE(inProcess.clock.pendingTimers(), 0);
     }
 
     void noCallbackRunsInsideSend()
     {
-        FakeClock clock;
-        ChaosServer chaos(clock, kSeed, immediateProfile());
-        InProcessTransport transport(chaos.handler(), clock);
+        InProcessChaos chaos(immediateProfile());
+        FakeClock &clock = chaos.clock;
         Record record;
-        auto request = transport.send(chatRequest(ProviderKind::Anthropic, kInProcessBase, false),
-                                      record.callbacks());
+        auto request = chaos.send(record, ProviderKind::Anthropic, false);
         QVERIFY(record.steps.isEmpty());
         // The handler has not seen it yet either: the request is on its way.
-        QCOMPARE(chaos.controller().stats().value(kModel).requests, qint64(0));
+        QCOMPARE(chaos.server.controller().stats().value(kModel).requests, qint64(0));
         clock.advance(Millis(0));
         QCOMPARE(record.steps, (QStringList{u"sent"_s, u"head 200"_s, u"body"_s, u"finished"_s}));
-        QCOMPARE(chaos.controller().stats().value(kModel).requests, qint64(1));
+        QCOMPARE(chaos.server.controller().stats().value(kModel).requests, qint64(1));
     }
 
     void latencyAndStreamPacingRunOnTheClock()
     {
-        FakeClock clock;
-        ChaosServer chaos(clock, kSeed, pacedProfile());
-        InProcessTransport transport(chaos.handler(), clock);
+        InProcessChaos chaos(pacedProfile());
+        FakeClock &clock = chaos.clock;
         Record record;
-        auto request = transport.send(chatRequest(ProviderKind::Anthropic, kInProcessBase, true),
-                                      record.callbacks());
+        auto request = chaos.send(record, ProviderKind::Anthropic, true);
         clock.advance(Millis(399));
         QCOMPARE(record.steps, QStringList{u"sent"_s});
         clock.advance(Millis(1));
@@ -238,21 +249,19 @@ private Q_SLOTS:
 
     void abortStopsTheCallbacksAndTheHandlersTimers()
     {
-        FakeClock clock;
-        ChaosServer chaos(clock, kSeed, pacedProfile());
-        InProcessTransport transport(chaos.handler(), clock);
+        InProcessChaos chaos(pacedProfile());
+        FakeClock &clock = chaos.clock;
         Record record;
-        auto request = transport.send(chatRequest(ProviderKind::Anthropic, kInProcessBase, true),
-                                      record.callbacks());
+        auto request = chaos.send(record, ProviderKind::Anthropic, true);
         clock.advance(Millis(800));
         QVERIFY(record.body.contains("content_block_delta"));
-        QCOMPARE(chaos.handler().answersInProgress(), 1);
+        QCOMPARE(chaos.server.handler().answersInProgress(), 1);
         QVERIFY(clock.pendingTimers() > 0);
 
         request->abort();
         const Record atAbort = record;
         // The handler heard that the client went away and stopped pacing the answer.
-        QCOMPARE(chaos.handler().answersInProgress(), 0);
+        QCOMPARE(chaos.server.handler().answersInProgress(), 0);
         QCOMPARE(clock.pendingTimers(), 0);
         clock.advance(Millis(60000));
         QVERIFY(record.sameAs(atAbort));
@@ -261,16 +270,15 @@ private Q_SLOTS:
 
     void abortWhileTheAnswerWaitsForItsLatencyCancelsIt()
     {
-        FakeClock clock;
-        ChaosServer chaos(clock, kSeed, pacedProfile());
-        InProcessTransport transport(chaos.handler(), clock);
+        InProcessChaos chaos(pacedProfile());
+        FakeClock &clock = chaos.clock;
         Record record;
-        auto request = transport.send(chatRequest(ProviderKind::Anthropic, kInProcessBase, false),
-                                      record.callbacks());
+        auto request = chaos.send(record, ProviderKind::Anthropic, false);
         clock.advance(Millis(100));
         QCOMPARE(record.steps, QStringList{u"sent"_s});
+        QCOMPARE(chaos.server.handler().answersInProgress(), 1);
         request.reset(); // destroying aborts
-        QCOMPARE(chaos.handler().answersInProgress(), 0);
+        QCOMPARE(chaos.server.handler().answersInProgress(), 0);
         QCOMPARE(clock.pendingTimers(), 0);
         runAllTimers(clock);
         QCOMPARE(record.steps, QStringList{u"sent"_s});
@@ -278,9 +286,8 @@ private Q_SLOTS:
 
     void destroyingTheRequestInItsOwnCallbackStopsTheRest()
     {
-        FakeClock clock;
-        ChaosServer chaos(clock, kSeed, immediateProfile());
-        InProcessTransport transport(chaos.handler(), clock);
+        InProcessChaos chaos(immediateProfile());
+        FakeClock &clock = chaos.clock;
         std::unique_ptr<TransportRequest> request;
         QStringList steps;
         TransportCallbacks callbacks;
@@ -297,25 +304,23 @@ private Q_SLOTS:
         callbacks.failed = [&](TransportFailure, const QString &) {
             steps.append(u"failed"_s);
         };
-        request =
-            transport.send(chatRequest(ProviderKind::Anthropic, kInProcessBase, true), callbacks);
+        request = chaos.transport.send(chatRequest(ProviderKind::Anthropic, kInProcessBase, true),
+                                       callbacks);
         runAllTimers(clock);
         QCOMPARE(steps, QStringList{u"head"_s});
         QVERIFY(!request);
-        QCOMPARE(chaos.handler().answersInProgress(), 0);
+        QCOMPARE(chaos.server.handler().answersInProgress(), 0);
     }
 
     void aSecondRequestWaitsForNoOther()
     {
         // No connection limit and no queue: requests sent together are answered together.
-        FakeClock clock;
-        ChaosServer chaos(clock, kSeed, pacedProfile());
-        InProcessTransport transport(chaos.handler(), clock);
+        InProcessChaos chaos(pacedProfile());
+        FakeClock &clock = chaos.clock;
         std::vector<Record> records(20);
         std::vector<std::unique_ptr<TransportRequest>> requests;
         for (Record &record : records)
-            requests.push_back(transport.send(
-                chatRequest(ProviderKind::Anthropic, kInProcessBase, false), record.callbacks()));
+            requests.push_back(chaos.send(record, ProviderKind::Anthropic, false));
         clock.advance(Millis(400));
         for (const Record &record : records)
             QVERIFY(record.ended);
