@@ -5,6 +5,7 @@
 
 #include "benchcommon.h"
 #include "breaker/breakerregistry.h"
+#include "retry/retrybudget.h"
 #include "cache/responsecache.h"
 #include "common/qtclock.h"
 #include "common/random.h"
@@ -203,11 +204,12 @@ int main(int argc, char *argv[])
     // The whole engine, one call at a time, against an instant in-process transport.
     InstantTransport transport(answer);
     BreakerRegistry breakers(config.breaker, clock);
+    RetryBudgets retryBudgets(config.retry, clock);
     ResponseCache cache(config.cache, clock);
     Bulkheads bulkheads;
     EventStream engineEvents;
     SeededRandom random(1);
-    Engine engine(config, EngineShared{breakers, cache, bulkheads, engineEvents}, transport, clock,
+    Engine engine(config, EngineShared{breakers, retryBudgets, cache, bulkheads, engineEvents}, transport, clock,
                   random);
     const auto oneCall = [&] {
         QEventLoop loop;

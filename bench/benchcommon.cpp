@@ -1,6 +1,7 @@
 #include "benchcommon.h"
 
 #include "breaker/breakerregistry.h"
+#include "retry/retrybudget.h"
 #include "cache/responsecache.h"
 #include "common/qtclock.h"
 #include "common/random.h"
@@ -578,7 +579,8 @@ void BarePoolLoad::deliverCompleted()
 
 struct DirectEngineLoad::Shared {
     explicit Shared(Config c)
-        : config(std::move(c)), breakers(config.breaker, clock), cache(config.cache, clock),
+        : config(std::move(c)), breakers(config.breaker, clock),
+          retryBudgets(config.retry, clock), cache(config.cache, clock),
           metricsCollector(metrics, {kModel}), alerts(config.alert, clock, events),
           recorder(clock, {kModel})
     {
@@ -588,6 +590,7 @@ struct DirectEngineLoad::Shared {
     Config config;
     QtClock clock;
     BreakerRegistry breakers;
+    RetryBudgets retryBudgets;
     ResponseCache cache;
     Bulkheads bulkheads;
     EventStream events;
@@ -609,7 +612,8 @@ public:
         m_random = std::make_unique<SeededRandom>(static_cast<std::uint64_t>(m_index) + 1);
         m_engine = std::make_unique<Engine>(
             m_shared.config,
-            EngineShared{m_shared.breakers, m_shared.cache, m_shared.bulkheads, m_shared.events},
+            EngineShared{m_shared.breakers, m_shared.retryBudgets, m_shared.cache,
+                         m_shared.bulkheads, m_shared.events},
             *m_transport, m_shared.clock, *m_random);
     }
 

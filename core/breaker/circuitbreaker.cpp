@@ -11,7 +11,8 @@
 #include <limits>
 #include <utility>
 
-// How results are counted (SPEC.md section 3, and what the seed article's breaker got wrong):
+// How results are counted (docs/engine.md, "Circuit breaker", and what the seed article's breaker
+// got wrong):
 //
 // - Every transition bumps the state generation. A permit remembers the generation it was
 //   taken in. A result whose permit is from an older generation (the call was admitted before
@@ -27,6 +28,10 @@
 //   across reopenings.
 // - When the slow-call rule is on (slowCall > 0 and slowCallRate > 0), a slow successful probe
 //   is a failed probe: the model answers, but not yet well enough to close.
+// - A panic permit (acquirePanic: the engine's `when_all_open: probe`) goes past an open
+//   breaker without a probe slot. Its failure is no news and records nothing; its success
+//   while still open moves the breaker to half-open, so a proper probe can close it without
+//   waiting out the opening.
 
 namespace breakwater {
 namespace {
@@ -93,6 +98,8 @@ struct CircuitBreaker::Impl {
     /// Openings since the breaker was last closed; the exponent of openBackoff.
     int reopens = 0;
     Millis openUntil{0};
+    /// When the breaker last left closed; meaningful while it is open or half-open.
+    Millis openSince{0};
     /// Probe permits handed out and not yet given back, of this half-open period or earlier.
     int probesInFlight = 0;
     /// Probes of this half-open period that succeeded.
@@ -120,9 +127,11 @@ struct CircuitBreaker::Impl {
     {
         const double base = static_cast<double>(policy.openDuration.count());
         const double grown = base * std::pow(policy.openBackoff, reopens);
-        const auto cap = static_cast<double>(kMaxOpenDuration.count());
+        // Growth stops at open_max_s, but never shortens the first opening below open_s.
+        const auto cap = static_cast<double>(
+            std::min(kMaxOpenDuration, std::max(policy.openMax, policy.openDuration)).count());
         // `!(grown < cap)` also catches inf and NaN from an extreme backoff.
-        Millis duration = !(grown < cap) ? kMaxOpenDuration
+        Millis duration = !(grown < cap) ? Millis(static_cast<Millis::rep>(cap))
                                          : Millis(static_cast<Millis::rep>(std::max(grown, 0.0)));
         duration = std::max(duration, std::min(retryAfterHint, kMaxOpenDuration));
         return duration;
@@ -154,6 +163,8 @@ struct CircuitBreaker::Impl {
             reopens = 0;
             break;
         case BreakerState::Open:
+            if (from == BreakerState::Closed)
+                openSince = clock.now();
             openUntil = clock.now() + openDurationFor(retryAfterHint);
             if (reopens < std::numeric_limits<int>::max())
                 ++reopens;
@@ -207,8 +218,12 @@ struct CircuitBreaker::Impl {
                 --probesInFlight;
             checkOpenExpiry(lock, now);
             const bool current = permit.generation == generation;
-
-            if (state == BreakerState::Closed && verdict != Verdict::Ignored) {
+            if (permit.panic) {
+                // The model answered a call the breaker would have refused: it is back, so
+                // the next call may probe it now rather than after the rest of the opening.
+                if (state == BreakerState::Open && verdict == Verdict::Success)
+                    transitionTo(BreakerState::HalfOpen, lock);
+            } else if (state == BreakerState::Closed && verdict != Verdict::Ignored) {
                 const bool failed = verdict == Verdict::Failure;
                 const CallRecord call = failed             ? CallRecord::Failure
                                         : isSlow(duration) ? CallRecord::SlowSuccess
@@ -228,7 +243,7 @@ struct CircuitBreaker::Impl {
                     }
                 }
             }
-            // Open, forced states and stale probes: nothing to record.
+            // Open, forced states, stale probes and failed panic attempts: nothing to record.
         }
         settle();
     }
@@ -334,6 +349,19 @@ CircuitBreaker::CircuitBreaker(QString name, BreakerPolicy policy, Clock &clock,
 
 CircuitBreaker::~CircuitBreaker() = default;
 
+std::optional<BreakerPermit> CircuitBreaker::acquirePanic()
+{
+    std::optional<BreakerPermit> permit;
+    {
+        Lock lock(m_impl->mutex);
+        m_impl->checkOpenExpiry(lock, m_impl->clock.now());
+        if (m_impl->state == BreakerState::Open || m_impl->state == BreakerState::HalfOpen)
+            permit = BreakerPermit{m_impl->generation, false, true};
+    }
+    m_impl->settle();
+    return permit;
+}
+
 std::optional<BreakerPermit> CircuitBreaker::tryAcquire()
 {
     std::optional<BreakerPermit> permit;
@@ -398,6 +426,8 @@ BreakerSnapshot CircuitBreaker::snapshot() const
     snapshot.consecutiveFailures = m_impl->consecutiveFailures;
     if (m_impl->state == BreakerState::Open)
         snapshot.remainingOpen = std::max(m_impl->openUntil - now, Millis(0));
+    if (m_impl->state == BreakerState::Open || m_impl->state == BreakerState::HalfOpen)
+        snapshot.openSince = m_impl->openSince;
     snapshot.probesInFlight = m_impl->probesInFlight;
     return snapshot;
 }

@@ -21,6 +21,10 @@ struct BreakerPermit {
     /// before a transition are not mistaken for probes of the new state.
     std::uint64_t generation = 0;
     bool probe = false;
+    /// Taken past an open breaker because every model left in a call's chain was open
+    /// (`when_all_open: probe`): its failure records nothing, its success ends the open
+    /// period at once (the model answers again, so the next call probes it).
+    bool panic = false;
 };
 
 /// A read-only view of a breaker for cards, metrics and reports.
@@ -34,6 +38,9 @@ struct BreakerSnapshot {
     int consecutiveFailures = 0;
     /// Time left until half-open while open; 0 otherwise.
     Millis remainingOpen{0};
+    /// When the breaker last left closed, while it has not closed since (open, half-open and
+    /// reopenings keep it); nullopt while closed or forced.
+    std::optional<Millis> openSince;
     int probesInFlight = 0;
 };
 
@@ -53,6 +60,9 @@ public:
 
     /// A permit when a call may go out now; nullopt when the call must short-circuit.
     std::optional<BreakerPermit> tryAcquire();
+    /// A panic permit (see BreakerPermit::panic) while the breaker is open or half-open;
+    /// nullopt when it is closed (use tryAcquire) or forced (an operator's decision).
+    std::optional<BreakerPermit> acquirePanic();
     void onSuccess(const BreakerPermit &permit, Millis duration);
     /// `retryAfterHint`: the server's delay hint, if any; an opening lasts at least that long.
     void onFailure(const BreakerPermit &permit, Millis duration, Millis retryAfterHint = Millis(0));

@@ -2,6 +2,7 @@
 
 #include "breaker/breakerpolicy.h"
 #include "cache/cachepolicy.h"
+#include "engine/callpolicy.h"
 #include "engine/contextpolicy.h"
 #include "engine/timeoutpolicy.h"
 #include "providers/providerconfig.h"
@@ -18,13 +19,15 @@ struct AlertPolicy {
     Millis window{300 * 1000};
 };
 
-/// The whole validated configuration (SPEC.md section 5). Built once, then read-only.
+/// The whole validated configuration (docs/formats.md, "Config"). Built once, then read-only.
 struct Config {
     QList<ProviderConfig> providers;
     QList<ChainEntry> chain;
     RetryPolicy retry;
     BreakerPolicy breaker;
     TimeoutPolicy timeouts;
+    HedgePolicy hedge;
+    CallPolicy policy;
     ContextPolicy context;
     CachePolicy cache;
     QString degradedText = QStringLiteral(

@@ -21,6 +21,7 @@ const QString kDefaultConfigPath = QStringLiteral(":/config/default.json");
 // Sanity caps: beyond them a value is a mistake, and some (window_size) size buffers.
 constexpr double kMaxWindowSize = 100000;
 constexpr double kMaxFactor = 100;
+constexpr double kMaxRate = 1e6;
 
 QString secondsText(Millis duration)
 {
@@ -149,6 +150,41 @@ QString unknownProviderMessage(const QString &name, const QStringList &known)
     return QStringLiteral("unknown provider '") + name + QStringLiteral("' (") + defined + u')';
 }
 
+/// `retry.max_attempts_by_class`: a class named here overrides its default bound; the other
+/// classes keep theirs (a user tightening timeouts should not loosen connection errors).
+/// Unknown keys are reported by the reader's finish(), with a suggestion for a typo.
+void readClassAttemptLimits(JsonReader &reader, std::vector<ClassAttemptLimit> &limits)
+{
+    QStringList retried;
+    for (const Outcome errorClass : kErrorClasses) {
+        if (isRetryableByDefault(errorClass))
+            retried.append(outcomeName(errorClass));
+    }
+    for (const Outcome errorClass : kErrorClasses) {
+        const std::string name = outcomeName(errorClass).toStdString();
+        if (!isRetryableByDefault(errorClass)) {
+            if (reader.raw(name))
+                reader.fieldError(name, QStringLiteral("is never retried (retried classes: ") +
+                                            joinAlternatives(retried) + u')');
+            continue;
+        }
+        if (!reader.has(name)) {
+            reader.raw(name); // known, for finish()'s suggestions
+            continue;
+        }
+        const int attempts = reader.integer(name, 0, Range{1, 100});
+        if (attempts < 1)
+            continue; // reported
+        auto existing = std::find_if(limits.begin(), limits.end(), [&](const auto &limit) {
+            return limit.errorClass == errorClass;
+        });
+        if (existing != limits.end())
+            existing->attempts = attempts;
+        else
+            limits.push_back({errorClass, attempts});
+    }
+}
+
 void readRetry(JsonReader &reader, RetryPolicy &retry)
 {
     retry.maxAttempts = reader.integer("max_attempts", retry.maxAttempts, Range{1, 100});
@@ -162,6 +198,12 @@ void readRetry(JsonReader &reader, RetryPolicy &retry)
     retry.jitterMax = reader.seconds("jitter_s", retry.jitterMax);
     retry.honorRetryAfter = reader.boolean("honor_retry_after", retry.honorRetryAfter);
     retry.retryAfterCap = reader.seconds("retry_after_cap_s", retry.retryAfterCap);
+    reader.object("max_attempts_by_class", [&retry](JsonReader &limits) {
+        readClassAttemptLimits(limits, retry.maxAttemptsByClass);
+    });
+    retry.budgetRatio = reader.number("budget_ratio", retry.budgetRatio, Range{0, kMaxFactor});
+    retry.budgetMinPerSecond =
+        reader.number("budget_min_per_s", retry.budgetMinPerSecond, Range{0, kMaxRate});
 }
 
 void checkRetry(JsonReader &reader, const RetryPolicy &retry)
@@ -181,6 +223,9 @@ void checkRetry(JsonReader &reader, const RetryPolicy &retry)
 
 void readBreaker(JsonReader &reader, BreakerPolicy &breaker)
 {
+    breaker.counts =
+        reader.enumValue("counts", breaker.counts,
+                         {BreakerCounting::Attempts, BreakerCounting::Calls}, breakerCountingName);
     breaker.consecutiveFailures =
         reader.integer("consecutive_failures", breaker.consecutiveFailures, Range::atLeast(0));
     breaker.window = reader.enumValue("window", breaker.window,
@@ -192,10 +237,14 @@ void readBreaker(JsonReader &reader, BreakerPolicy &breaker)
     breaker.openDuration =
         reader.seconds("open_s", breaker.openDuration, Range::above(0, kMaxSeconds));
     breaker.openBackoff = reader.number("open_backoff", breaker.openBackoff, Range{1, kMaxFactor});
+    breaker.openMax = reader.seconds("open_max_s", breaker.openMax, Range::above(0, kMaxSeconds));
     breaker.halfOpenProbes =
         reader.integer("half_open_probes", breaker.halfOpenProbes, Range::atLeast(1));
     breaker.slowCall = reader.seconds("slow_call_s", breaker.slowCall);
     breaker.slowCallRate = reader.number("slow_call_rate", breaker.slowCallRate, Range{0, 1});
+    breaker.whenAllOpen =
+        reader.enumValue("when_all_open", breaker.whenAllOpen,
+                         {WhenAllOpen::Probe, WhenAllOpen::Degrade}, whenAllOpenName);
 }
 
 void readTimeouts(JsonReader &reader, TimeoutPolicy &timeouts)
@@ -205,6 +254,19 @@ void readTimeouts(JsonReader &reader, TimeoutPolicy &timeouts)
     timeouts.idle = reader.seconds("idle_s", timeouts.idle);
     timeouts.attempt = reader.seconds("attempt_s", timeouts.attempt);
     timeouts.total = reader.seconds("total_s", timeouts.total);
+    timeouts.modelShare = reader.number("model_share", timeouts.modelShare, Range::above(0, 1));
+}
+
+void readHedge(JsonReader &reader, HedgePolicy &hedge)
+{
+    hedge.after = reader.seconds("after_s", hedge.after);
+}
+
+void readCallPolicy(JsonReader &reader, CallPolicy &policy)
+{
+    policy.onContentFilter = reader.enumValue(
+        "on_content_filter", policy.onContentFilter,
+        {ContentFilterAction::Fail, ContentFilterAction::Fallback}, contentFilterActionName);
 }
 
 void readContext(JsonReader &reader, ContextPolicy &context)
@@ -392,6 +454,8 @@ ConfigParseResult parseConfig(const nlohmann::json &json, const QString &fileLab
     });
     root.object("timeouts",
                 [&config](JsonReader &reader) { readTimeouts(reader, config.timeouts); });
+    root.object("hedge", [&config](JsonReader &reader) { readHedge(reader, config.hedge); });
+    root.object("policy", [&config](JsonReader &reader) { readCallPolicy(reader, config.policy); });
     root.object("context", [&config](JsonReader &reader) { readContext(reader, config.context); });
     root.object("cache", [&config](JsonReader &reader) { readCache(reader, config.cache); });
     config.degradedText = root.string("degraded_text", config.degradedText);

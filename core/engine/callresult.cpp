@@ -61,6 +61,8 @@ std::optional<CallResult> readCallResult(const nlohmann::json &json)
                                           : DelaySource::Backoff;
             }
             attempt.message = qstringFrom(item.value("message", nlohmann::json()));
+            attempt.hedge = item.value("hedge", false);
+            attempt.panic = item.value("panic", false);
             result.attempts.append(attempt);
         }
     }
@@ -86,6 +88,10 @@ nlohmann::json toJson(const AttemptRecord &attempt)
     }
     if (!attempt.message.isEmpty())
         json["message"] = jsonString(attempt.message);
+    if (attempt.hedge)
+        json["hedge"] = true;
+    if (attempt.panic)
+        json["panic"] = true;
     return json;
 }
 

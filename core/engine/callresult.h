@@ -30,6 +30,10 @@ struct AttemptRecord {
     std::optional<Millis> delay;
     DelaySource delaySource = DelaySource::Backoff;
     QString message;
+    /// Started by hedging, beside an attempt that had produced no first token.
+    bool hedge = false;
+    /// Sent past an open breaker because every model left in the chain was open.
+    bool panic = false;
 };
 
 /// Where an answer came from, besides a model name.

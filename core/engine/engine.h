@@ -23,12 +23,15 @@ class CallRun;
 struct CallContext;
 class EventStream;
 class ResponseCache;
+class RetryBudgets;
 class Transport;
 
-/// What every engine of one run shares: breakers, cache, bulkheads and the event stream.
+/// What every engine of one run shares: breakers, retry budgets, cache, bulkheads and the
+/// event stream.
 /// All of them are thread-safe, so engines in several threads may share one set.
 struct EngineShared {
     BreakerRegistry &breakers;
+    RetryBudgets &retryBudgets;
     ResponseCache &cache;
     Bulkheads &bulkheads;
     EventStream &events;
@@ -48,7 +51,7 @@ struct CallRequest {
     HttpHeaders extraHeaders;
 };
 
-/// The resilience engine (SPEC.md section 3): each call goes through the chain of models
+/// The resilience engine (docs/engine.md): each call goes through the chain of models
 /// with retries, breakers, bulkheads and the timeout budget, then the cache, then the
 /// degraded text, and always ends in exactly one CallResult. Lives in one thread; several
 /// engines in several threads can share one EngineShared.

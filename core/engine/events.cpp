@@ -59,7 +59,10 @@ QString describeEvent(const EngineEvent &event)
                 return QStringLiteral("%1: attempt %2 on %3%4")
                     .arg(e.callId)
                     .arg(e.attempt)
-                    .arg(e.model, e.probe ? QStringLiteral(" (half-open probe)") : QString());
+                    .arg(e.model, e.probe   ? QStringLiteral(" (half-open probe)")
+                                  : e.hedge ? QStringLiteral(" (hedge)")
+                                  : e.panic ? QStringLiteral(" (every model open: tried anyway)")
+                                            : QString());
             },
             [](const AttemptFinished &e) {
                 QString text = QStringLiteral("%1: attempt %2 on %3 → %4")

@@ -30,6 +30,10 @@ struct AttemptStarted {
     int attempt = 0;
     /// Admitted as a half-open probe.
     bool probe = false;
+    /// Started by hedging, beside an attempt that had produced no first token.
+    bool hedge = false;
+    /// Sent past an open breaker because every model left in the chain was open.
+    bool panic = false;
 };
 
 /// An attempt that was sent came back (or timed out, or was cancelled).

@@ -16,6 +16,10 @@ struct TimeoutPolicy {
     Millis attempt{30000};
     /// The whole call, across every retry and fallback.
     Millis total{90000};
+    /// While other models remain in the chain, the share of the call's remaining budget one
+    /// model may spend (its attempts and waits), so that a silent or slow model never starves
+    /// the fallbacks. 1 lets a model spend all of it.
+    double modelShare = 0.5;
 };
 
 } // namespace breakwater

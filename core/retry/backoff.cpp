@@ -96,10 +96,16 @@ RetryDecision decideRetry(const RetryPolicy &policy, const ClassifiedError &erro
         decision.reason = QStringLiteral("not retryable (%1)").arg(outcomeName(error.outcome));
         return decision;
     }
-    if (attempt + 1 >= policy.maxAttempts) {
-        decision.reason = QStringLiteral("attempts exhausted (%1 of %2)")
-                              .arg(attempt + 1)
-                              .arg(policy.maxAttempts);
+    const int limit = policy.maxAttemptsFor(error.outcome);
+    if (attempt + 1 >= limit) {
+        decision.reason = limit >= policy.maxAttempts
+                              ? QStringLiteral("attempts exhausted (%1 of %2)")
+                                    .arg(attempt + 1)
+                                    .arg(limit)
+                              : QStringLiteral("attempts exhausted (%1 of %2 for %3)")
+                                    .arg(attempt + 1)
+                                    .arg(limit)
+                                    .arg(outcomeName(error.outcome));
         return decision;
     }
 

@@ -18,6 +18,7 @@ Lab::Lab(Config config, Options options, LabWorld world, QObject *parent)
       m_world(std::move(world)), m_events(*m_world.clock)
 {
     m_breakers = std::make_unique<BreakerRegistry>(m_config.breaker, clock());
+    m_retryBudgets = std::make_unique<RetryBudgets>(m_config.retry, clock());
     m_cache = std::make_unique<ResponseCache>(m_config.cache, clock());
     // Breaker transitions join the one stream, stamped on the lab's clock.
     connect(m_breakers.get(), &BreakerRegistry::stateChanged, this,
@@ -107,8 +108,8 @@ bool Lab::start(QString *error)
     poolOptions.seed = m_options.seed;
     poolOptions.embeddedBaseUrl = embeddedBaseUrl;
     m_pool = std::make_unique<EnginePool>(
-        m_config, EngineShared{*m_breakers, *m_cache, m_bulkheads, m_events}, clock(),
-        std::move(transports), poolOptions);
+        m_config, EngineShared{*m_breakers, *m_retryBudgets, *m_cache, m_bulkheads, m_events},
+        clock(), std::move(transports), poolOptions);
     return true;
 }
 

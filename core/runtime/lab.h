@@ -1,6 +1,7 @@
 #pragma once
 
 #include "breaker/breakerregistry.h"
+#include "retry/retrybudget.h"
 #include "cache/responsecache.h"
 #include "chaos/chaosprofile.h"
 #include "config/config.h"
@@ -77,6 +78,7 @@ private:
     LabWorld m_world;
     EventStream m_events;
     std::unique_ptr<BreakerRegistry> m_breakers;
+    std::unique_ptr<RetryBudgets> m_retryBudgets;
     std::unique_ptr<ResponseCache> m_cache;
     Bulkheads m_bulkheads;
     std::unique_ptr<ChaosServer> m_chaos;

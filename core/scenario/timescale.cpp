@@ -34,8 +34,13 @@ Config timeScaled(const Config &config, double factor)
     retry.max = scaled(retry.max, factor);
     retry.jitterMax = scaled(retry.jitterMax, factor);
     retry.retryAfterCap = scaled(retry.retryAfterCap, factor);
+    // The budget's window shrinks with time; its floor is a rate, so it grows.
+    retry.budgetWindow = scaledLimit(retry.budgetWindow, factor);
+    if (factor > 0)
+        retry.budgetMinPerSecond /= factor;
     BreakerPolicy &breaker = result.breaker;
     breaker.openDuration = scaledLimit(breaker.openDuration, factor);
+    breaker.openMax = scaledLimit(breaker.openMax, factor);
     breaker.slowCall = scaledLimit(breaker.slowCall, factor);
     if (breaker.window == WindowKind::Time)
         breaker.windowSize = std::max(1, static_cast<int>(std::lround(breaker.windowSize * factor)));
@@ -45,6 +50,7 @@ Config timeScaled(const Config &config, double factor)
     timeouts.idle = scaledLimit(timeouts.idle, factor);
     timeouts.attempt = scaledLimit(timeouts.attempt, factor);
     timeouts.total = scaledLimit(timeouts.total, factor);
+    result.hedge.after = scaledLimit(result.hedge.after, factor);
     result.cache.ttl = scaledLimit(result.cache.ttl, factor);
     result.alert.window = scaledLimit(result.alert.window, factor);
     return result;

@@ -3,6 +3,7 @@
 // must end in the class SPEC.md section 3 gives, seen in the call result and the event
 // stream, within a bounded wait: never a crash, a hang or a second result.
 #include "breaker/breakerregistry.h"
+#include "retry/retrybudget.h"
 #include "cache/responsecache.h"
 #include "common/fakeclock.h"
 #include "common/random.h"
@@ -343,6 +344,7 @@ private Q_SLOTS:
         SeededRandom random(7);
         QnamTransport transport;
         BreakerRegistry breakers(config.breaker, clock);
+        RetryBudgets retryBudgets(config.retry, clock);
         ResponseCache cache(config.cache, clock);
         Bulkheads bulkheads;
         EventStream events;
@@ -354,8 +356,8 @@ private Q_SLOTS:
             if (const auto *call = std::get_if<CallFinished>(&event))
                 finished.append(*call);
         });
-        Engine engine(config, EngineShared{breakers, cache, bulkheads, events}, transport, clock,
-                      random);
+        Engine engine(config, EngineShared{breakers, retryBudgets, cache, bulkheads, events}, transport,
+                      clock, random);
 
         QList<CallResult> results;
         CallRequest request;

@@ -1,6 +1,7 @@
 // The engine over real loopback HTTP (QNetworkAccessManager against a scripted server on
 // port 0), with retry waits on simulated time: 429 with retry-after → 529 → fallback answers.
 #include "breaker/breakerregistry.h"
+#include "retry/retrybudget.h"
 #include "cache/responsecache.h"
 #include "common/fakeclock.h"
 #include "engine/bulkhead.h"
@@ -34,8 +35,10 @@ QByteArray anthropicAnswer(const char *text)
 /// A real-network engine (QNetworkAccessManager) whose timers run on a FakeClock.
 struct LoopbackEngine {
     explicit LoopbackEngine(const Config &config)
-        : random(7), breakers(config.breaker, clock), cache(config.cache, clock),
-          engine(config, EngineShared{breakers, cache, bulkheads, events}, transport, clock, random)
+        : random(7), breakers(config.breaker, clock), retryBudgets(config.retry, clock),
+          cache(config.cache, clock),
+          engine(config, EngineShared{breakers, retryBudgets, cache, bulkheads, events}, transport,
+                 clock, random)
     {
     }
 
@@ -43,6 +46,7 @@ struct LoopbackEngine {
     SeededRandom random;
     QnamTransport transport;
     BreakerRegistry breakers;
+    RetryBudgets retryBudgets;
     ResponseCache cache;
     Bulkheads bulkheads;
     EventStream events;

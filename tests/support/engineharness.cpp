@@ -21,7 +21,8 @@ Config twoModelConfig()
 }
 
 EngineHarness::EngineHarness(Config config, std::uint64_t seed)
-    : random(seed), breakers(config.breaker, clock), cache(config.cache, clock)
+    : random(seed), breakers(config.breaker, clock), retryBudgets(config.retry, clock),
+      cache(config.cache, clock)
 {
     QObject::connect(&breakers, &BreakerRegistry::stateChanged, &stream,
                      [this](const QString &model, BreakerState from, BreakerState to) {
@@ -30,7 +31,7 @@ EngineHarness::EngineHarness(Config config, std::uint64_t seed)
     QObject::connect(&stream, &EventStream::event, &stream,
                      [this](const EngineEvent &event) { events.append(event); });
     engine = std::make_unique<Engine>(std::move(config),
-                                      EngineShared{breakers, cache, bulkheads, stream}, transport,
+                                      EngineShared{breakers, retryBudgets, cache, bulkheads, stream}, transport,
                                       clock, random);
 }
 

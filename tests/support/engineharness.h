@@ -1,6 +1,7 @@
 #pragma once
 
 #include "breaker/breakerregistry.h"
+#include "retry/retrybudget.h"
 #include "cache/responsecache.h"
 #include "common/fakeclock.h"
 #include "common/random.h"
@@ -53,6 +54,7 @@ public:
     SeededRandom random;
     FakeTransport transport{clock};
     BreakerRegistry breakers;
+    RetryBudgets retryBudgets;
     ResponseCache cache;
     Bulkheads bulkheads;
     EventStream stream;

@@ -120,25 +120,28 @@ QString problemPath(const ConfigProblem &problem)
     return jsonMemberPath(problem.path, problem.message.mid(marker.size(), end - marker.size()));
 }
 
-// The order SPEC.md section 5 writes a config in; nlohmann's objects sort their keys, which
+// The order docs/formats.md writes a config in; nlohmann's objects sort their keys, which
 // would put `alert` first and `providers` near the end.
 int keyRank(const std::string &key)
 {
     static const std::vector<std::string> order = {
         // top level
-        "providers", "chain", "retry", "breaker", "timeouts", "context", "cache", "degraded_text",
-        "alert", "metrics",
+        "providers", "chain", "retry", "breaker", "hedge", "policy", "timeouts", "context", "cache",
+        "degraded_text", "alert", "metrics",
         // a provider, a chain entry
         "kind", "base_url", "api_key_env", "provider", "model", "max_tokens", "context_window",
         "max_concurrency",
         // retry
         "max_attempts", "initial_s", "max_s", "multiplier", "jitter", "jitter_s",
-        "honor_retry_after", "retry_after_cap_s",
+        "honor_retry_after", "retry_after_cap_s", "max_attempts_by_class", "budget_ratio",
+        "budget_min_per_s",
         // breaker
-        "consecutive_failures", "window", "window_size", "minimum_calls", "failure_rate", "open_s",
-        "open_backoff", "half_open_probes", "slow_call_s", "slow_call_rate",
-        // timeouts, context, cache, alert, metrics
-        "connect_s", "first_token_s", "idle_s", "attempt_s", "total_s", "on_overflow", "keep",
+        "counts", "consecutive_failures", "window", "window_size", "minimum_calls", "failure_rate",
+        "open_s", "open_backoff", "open_max_s", "half_open_probes", "slow_call_s", "slow_call_rate",
+        "when_all_open",
+        // hedge, policy, timeouts, context, cache, alert, metrics
+        "after_s", "on_content_filter", "connect_s", "first_token_s", "idle_s", "attempt_s",
+        "total_s", "model_share", "on_overflow", "keep",
         "enabled", "mode", "ttl_s", "max_entries", "error_rate", "window_s", "port"};
     const auto found = std::find(order.cbegin(), order.cend(), key);
     return found == order.cend() ? static_cast<int>(order.size())

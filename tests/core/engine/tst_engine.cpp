@@ -254,6 +254,7 @@ private Q_SLOTS:
         config.timeouts.total = Millis(5000);
         config.timeouts.attempt = Millis(30000);
         config.timeouts.firstToken = Millis(0);
+        config.timeouts.modelShare = 1.0; // the primary may spend the whole budget
         EngineHarness harness(config);
         harness.transport.setFallbackReply(FakeReply::hang());
         const CallResult result = harness.run(u"p"_s);
