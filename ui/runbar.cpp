@@ -36,6 +36,30 @@ QLocale numbers()
     return QLocale(QLocale::English, QLocale::UnitedStates);
 }
 
+/// A share's colour as the breaker states': green from 99 %, amber from 95 %, red below.
+QColor rateColor(double percent)
+{
+    return Theme::stateColor(percent >= 99.0   ? BreakerState::Closed
+                             : percent >= 95.0 ? BreakerState::HalfOpen
+                                               : BreakerState::Open);
+}
+
+QString percentText(std::int64_t part, std::int64_t whole)
+{
+    return u"%1 %"_s.arg(
+        numbers().toString(100.0 * static_cast<double>(part) / static_cast<double>(whole), 'f', 1));
+}
+
+/// Sets `label`'s text colour through its style sheet, only when it changes (a style sheet
+/// change re-polishes the widget).
+void setTextColor(QLabel *label, QString &current, const QString &color)
+{
+    if (color == current)
+        return;
+    current = color;
+    label->setStyleSheet(u"QLabel { color: %1; }"_s.arg(color));
+}
+
 } // namespace
 
 RunBar::RunBar(const Theme &theme, QWidget *parent) : QFrame(parent), m_theme(theme)
@@ -85,26 +109,48 @@ RunBar::RunBar(const Theme &theme, QWidget *parent) : QFrame(parent), m_theme(th
     m_progress->setRange(0, 1000);
     m_progress->setTextVisible(false);
     m_progress->setFixedHeight(theme.px(12));
-    m_progress->setMinimumWidth(theme.px(120));
+    // Short is fine: it stretches into whatever room the figures leave.
+    m_progress->setMinimumWidth(theme.px(80));
     top->addWidget(m_progress, 1);
     top->addSpacing(theme.px(10));
 
-    m_figures = new QHBoxLayout;
-    m_figures->setSpacing(theme.px(18));
-    m_requests = bigFigure(tr("requests"));
-    m_requests->setToolTip(tr("Calls answered so far (model, cache or degraded)."));
-    m_success = bigFigure(tr("answered ok"));
+    // The lead figure and, right beside it, where the other answers came from.
+    auto *lead = new QHBoxLayout;
+    lead->setSpacing(theme.px(10));
+    m_modelRate = bigFigure(lead, tr("answered by a model"), 24);
+    m_modelRate->setObjectName(u"modelRate"_s);
+    m_modelRate->setToolTip(tr("Share of calls answered by a model of the chain: not the "
+                               "response cache, not the degraded stand-in text. What users "
+                               "came for."));
+    auto *side = new QVBoxLayout;
+    side->setSpacing(0);
+    side->addStretch(1);
+    m_cache = sideFigure(side, Theme::css(Theme::sourceColor(u"cache"_s, -1)));
+    m_cache->setToolTip(tr("Share of calls answered from the response cache: an earlier "
+                           "answer to the same prompt."));
+    m_degraded = sideFigure(side, Theme::css(Theme::sourceColor(u"degraded"_s, -1)));
+    m_degraded->setToolTip(tr("Share of calls that got the degraded stand-in text: no model "
+                              "and no cached answer."));
+    m_success = sideFigure(side, QString());
     m_success->setToolTip(tr("Share of calls answered by a model or the cache, not the "
                              "degraded stand-in text."));
-    top->addLayout(m_figures);
+    side->addStretch(1);
+    lead->addLayout(side);
+    top->addLayout(lead);
     rows->addLayout(top);
 
     auto *bottom = new QHBoxLayout;
-    bottom->setSpacing(theme.px(10));
-    auto *caption = new QLabel(tr("answers by source"));
+    bottom->setSpacing(theme.px(6));
+    // The count sits with the line it is the total of, so the top row keeps its width.
+    m_requests = new QLabel(u"0"_s);
+    m_requests->setFont(theme.font(12, true));
+    m_requests->setToolTip(tr("Calls answered so far (model, cache or degraded)."));
+    bottom->addWidget(m_requests);
+    auto *caption = new QLabel(tr("requests · answers by source"));
     caption->setProperty("role", u"caption"_s);
     caption->setFont(theme.font(10));
     bottom->addWidget(caption);
+    bottom->addSpacing(theme.px(4));
     m_sources = new QLabel;
     m_sources->setFont(theme.font(12, true));
     m_sources->setTextFormat(Qt::RichText);
@@ -133,17 +179,26 @@ RunBar::RunBar(const Theme &theme, QWidget *parent) : QFrame(parent), m_theme(th
         m_lastPicked = index;
         Q_EMIT scenarioChanged(currentScenarioPath());
     });
+    showNoShares();
     setRunning(false, false);
 }
 
 RunBar::~RunBar() = default;
 
-QLabel *RunBar::bigFigure(const QString &caption, QLabel **captionLabel)
+void RunBar::showNoShares()
+{
+    m_modelRate->setText(u"—"_s);
+    m_cache->setText(tr("cache —"));
+    m_degraded->setText(tr("degraded —"));
+    m_success->setText(tr("answered ok —"));
+}
+
+QLabel *RunBar::bigFigure(QHBoxLayout *into, const QString &caption, double points)
 {
     auto *box = new QVBoxLayout;
     box->setSpacing(0);
-    auto *value = new QLabel(u"0"_s);
-    value->setFont(m_theme.font(20, true));
+    auto *value = new QLabel(u"—"_s);
+    value->setFont(m_theme.font(points, true));
     value->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     auto *label = new QLabel(caption);
     label->setProperty("role", u"caption"_s);
@@ -151,10 +206,18 @@ QLabel *RunBar::bigFigure(const QString &caption, QLabel **captionLabel)
     label->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     box->addWidget(value);
     box->addWidget(label);
-    m_figures->addLayout(box);
-    if (captionLabel)
-        *captionLabel = label;
+    into->addLayout(box);
     return value;
+}
+
+QLabel *RunBar::sideFigure(QVBoxLayout *into, const QString &color)
+{
+    auto *label = new QLabel;
+    label->setFont(m_theme.font(10.5, true));
+    if (!color.isEmpty())
+        label->setStyleSheet(u"QLabel { color: %1; }"_s.arg(color));
+    into->addWidget(label);
+    return label;
 }
 
 void RunBar::setScenarios(const QList<ScenarioEntry> &scenarios)
@@ -221,21 +284,29 @@ void RunBar::showProgress(const RecorderSnapshot &snapshot, double elapsed, doub
     const QLocale locale = numbers();
     const RecorderTotals &totals = snapshot.totals;
     m_requests->setText(locale.toString(static_cast<qlonglong>(totals.requests)));
-    QString successColor = Theme::css(m_theme.text());
+    std::int64_t cacheAnswers = 0;
+    for (const SourceFigures &source : snapshot.sources) {
+        if (source.source == u"cache"_s)
+            cacheAnswers = source.answers;
+    }
+    QString modelRateColor = Theme::css(m_theme.text());
+    QString successColor = modelRateColor;
     if (totals.requests > 0) {
-        const double success =
-            100.0 * static_cast<double>(totals.succeeded) / static_cast<double>(totals.requests);
-        m_success->setText(u"%1 %"_s.arg(locale.toString(success, 'f', 1)));
-        successColor = Theme::css(success >= 99.0   ? Theme::stateColor(BreakerState::Closed)
-                                  : success >= 95.0 ? Theme::stateColor(BreakerState::HalfOpen)
-                                                    : Theme::stateColor(BreakerState::Open));
+        const auto share = [&totals](std::int64_t part) {
+            return 100.0 * static_cast<double>(part) / static_cast<double>(totals.requests);
+        };
+        m_modelRate->setText(percentText(totals.answeredByModel, totals.requests));
+        modelRateColor = Theme::css(rateColor(share(totals.answeredByModel)));
+        m_cache->setText(tr("cache %1").arg(percentText(cacheAnswers, totals.requests)));
+        m_degraded->setText(tr("degraded %1").arg(percentText(totals.degraded, totals.requests)));
+        m_success->setText(
+            tr("answered ok %1").arg(percentText(totals.succeeded, totals.requests)));
+        successColor = Theme::css(rateColor(share(totals.succeeded)));
     } else {
-        m_success->setText(u"—"_s);
+        showNoShares();
     }
-    if (successColor != m_successColor) {
-        m_successColor = successColor;
-        m_success->setStyleSheet(u"QLabel { color: %1; }"_s.arg(successColor));
-    }
+    setTextColor(m_modelRate, m_modelRateColor, modelRateColor);
+    setTextColor(m_success, m_successColor, successColor);
 
     QStringList parts;
     int modelIndex = 0;
@@ -279,9 +350,29 @@ QString RunBar::requestsText() const
     return m_requests->text();
 }
 
+QString RunBar::modelRateText() const
+{
+    return m_modelRate->text();
+}
+
+QString RunBar::cacheText() const
+{
+    return m_cache->text();
+}
+
+QString RunBar::degradedText() const
+{
+    return m_degraded->text();
+}
+
 QString RunBar::successText() const
 {
     return m_success->text();
+}
+
+QString RunBar::modelRateColor() const
+{
+    return m_modelRateColor;
 }
 
 QString RunBar::sourcesText() const

@@ -10,13 +10,17 @@ class QHBoxLayout;
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QVBoxLayout;
 
 namespace breakwater::ui {
 
 class Theme;
 
 /// The run bar across the top of the window: scenario picker, Start / Stop / Reset, the run
-/// clock and progress, and the live totals (requests, success %, answers by source).
+/// clock and progress, and the live totals, led by the share answered by a model (the figure
+/// that says whether users were served by a real model) with the cache's, the degraded
+/// text's and the success share (model or cache) beside it; below, the requests and the
+/// answers by source.
 class RunBar final : public QFrame {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RunBar)
@@ -46,7 +50,15 @@ public:
     QPushButton *resetButton() const { return m_reset; }
     QString clockText() const;
     QString requestsText() const;
+    /// The lead figure: "97.9 %" of requests answered by a model, "—" before any request.
+    QString modelRateText() const;
+    /// "cache 1.2 %", "degraded 0.9 %" and "answered ok 99.1 %" (model or cache), beside
+    /// the lead figure.
+    QString cacheText() const;
+    QString degradedText() const;
     QString successText() const;
+    /// The lead figure's colour ("#rrggbb"): green from 99 %, amber from 95 %, red below.
+    QString modelRateColor() const;
     /// The by-source line as shown, e.g. "claude-sonnet-4-5 71 %  claude-haiku-4-5 29 %".
     QString sourcesText() const;
     QString statusText() const;
@@ -59,7 +71,12 @@ Q_SIGNALS:
     void scenarioChanged(const QString &path);
 
 private:
-    QLabel *bigFigure(const QString &caption, QLabel **captionLabel = nullptr);
+    /// A figure `points` high over its caption, added to `into`.
+    QLabel *bigFigure(QHBoxLayout *into, const QString &caption, double points);
+    /// A small line beside the lead figure, in `color` ("#rrggbb"; empty: the text colour).
+    QLabel *sideFigure(QVBoxLayout *into, const QString &color);
+    /// The shares before any request: "—".
+    void showNoShares();
 
     const Theme &m_theme;
     QComboBox *m_picker = nullptr;
@@ -69,11 +86,14 @@ private:
     QLabel *m_clock = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_requests = nullptr;
+    QLabel *m_modelRate = nullptr;
+    QLabel *m_cache = nullptr;
+    QLabel *m_degraded = nullptr;
     QLabel *m_success = nullptr;
     QLabel *m_sources = nullptr;
     QLabel *m_status = nullptr;
-    QHBoxLayout *m_figures = nullptr;
     int m_lastPicked = -1;
+    QString m_modelRateColor;
     QString m_successColor;
     bool m_statusError = false;
 };

@@ -35,7 +35,9 @@ qint64 estimatedRequests(const Scenario &scenario)
             ramp <= duration ? duration - ramp / 2.0 : duration * duration / (2.0 * ramp);
         return static_cast<qint64>(std::llround(scenario.load.rps * seconds));
     }
-    return static_cast<qint64>(std::llround(scenario.load.concurrency * duration));
+    // Each worker: a call of about a second, then its think time.
+    const double round = 1.0 + toSeconds(scenario.load.think);
+    return static_cast<qint64>(std::llround(scenario.load.concurrency * duration / round));
 }
 
 QString realRunQuestion(const Config &config, const Scenario &scenario)
@@ -59,6 +61,9 @@ QString realRunQuestion(const Config &config, const Scenario &scenario)
                           "second per call")
                   .arg(scenario.load.concurrency)
                   .arg(locale.toString(duration, 'g', 6));
+        if (scenario.load.think > Millis(0))
+            how += QObject::tr(" and %1 s of think time between calls")
+                       .arg(locale.toString(toSeconds(scenario.load.think), 'g', 4));
     }
     return QObject::tr("This run sends real requests to:\n  %1\n\nAbout %2 requests (%3). Each "
                        "may be tried up to %4 times per model and fall back along the chain, "

@@ -18,8 +18,8 @@ bool isSimulated(const ProviderConfig &provider);
 QStringList realProviders(const Config &config);
 
 /// About how many requests a scenario's load sends, retries not counted: open loop, the
-/// the area under the rate, which grows linearly over the ramp; closed loop, one call per worker
-/// per second of the duration (a guess: it depends on the latency).
+/// area under the rate, which grows linearly over the ramp; closed loop, one call per worker
+/// per second plus think time (a guess: it depends on the latency).
 qint64 estimatedRequests(const Scenario &scenario);
 
 /// The question asked before a run whose chain includes real providers: which providers,

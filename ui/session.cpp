@@ -114,7 +114,8 @@ bool DashboardSession::startScenario(const Scenario &scenario, const QString &la
         return false;
     }
     QString promptError;
-    const std::optional<PromptSet> prompts = PromptSet::load(scenario.load.prompts, &promptError);
+    const std::optional<PromptSet> prompts =
+        PromptSet::forLoad(scenario.load, scenario.seed, &promptError);
     if (!prompts) {
         if (error)
             *error = promptError;

@@ -42,6 +42,9 @@ struct BreakerPolicy {
     WindowKind window = WindowKind::Time;
     /// Calls (count window) or whole seconds (time window).
     int windowSize = 10;
+    /// Not in the config file: how long a time window's "second" is; shorter only in a
+    /// time-scaled run, so that the window keeps its ten buckets.
+    Millis windowSecond{1000};
     /// The failure-rate rule applies only once the window holds this many calls.
     int minimumCalls = 20;
     /// Open when failures / calls in the window reaches this; 0 disables the rule.

@@ -83,7 +83,8 @@ enum class Verdict { Success, Failure, Ignored };
 struct CircuitBreaker::Impl {
     Impl(CircuitBreaker &owner, const BreakerPolicy &breakerPolicy, Clock &breakerClock)
         : q(owner), policy(breakerPolicy), clock(breakerClock),
-          window(SlidingWindow::create(breakerPolicy.window, breakerPolicy.windowSize))
+          window(SlidingWindow::create(breakerPolicy.window, breakerPolicy.windowSize,
+                                       breakerPolicy.windowSecond))
     {}
 
     CircuitBreaker &q;

@@ -29,11 +29,11 @@ std::int64_t floorDiv(std::int64_t value, std::int64_t divisor)
 
 } // namespace
 
-std::unique_ptr<SlidingWindow> SlidingWindow::create(WindowKind kind, int size)
+std::unique_ptr<SlidingWindow> SlidingWindow::create(WindowKind kind, int size, Millis second)
 {
     const int bounded = std::max(size, 1);
     if (kind == WindowKind::Time)
-        return std::make_unique<TimeWindow>(bounded);
+        return std::make_unique<TimeWindow>(bounded, second);
     return std::make_unique<CountWindow>(bounded);
 }
 
@@ -62,7 +62,10 @@ void CountWindow::clear()
     m_totals = {};
 }
 
-TimeWindow::TimeWindow(int seconds) : m_buckets(static_cast<std::size_t>(std::max(seconds, 1))) {}
+TimeWindow::TimeWindow(int buckets, Millis bucketWidth)
+    : m_buckets(static_cast<std::size_t>(std::max(buckets, 1))),
+      m_bucketWidth(std::max(bucketWidth, Millis(1)))
+{}
 
 WindowTotals &TimeWindow::bucketFor(std::int64_t second)
 {
@@ -73,7 +76,7 @@ WindowTotals &TimeWindow::bucketFor(std::int64_t second)
 
 void TimeWindow::advanceTo(Millis now)
 {
-    const std::int64_t second = floorDiv(now.count(), 1000);
+    const std::int64_t second = floorDiv(now.count(), m_bucketWidth.count());
     const auto size = static_cast<std::int64_t>(m_buckets.size());
     if (!m_started) {
         m_started = true;

@@ -32,9 +32,10 @@ public:
     virtual WindowTotals totals(Millis now) = 0;
     virtual void clear() = 0;
 
-    /// A count window of the last `size` calls or a time window of the last `size` seconds;
-    /// a size below 1 is taken as 1.
-    static std::unique_ptr<SlidingWindow> create(WindowKind kind, int size);
+    /// A count window of the last `size` calls or a time window of the last `size` seconds,
+    /// each `second` long (shorter only in a time-scaled run); a size below 1 is taken as 1.
+    static std::unique_ptr<SlidingWindow> create(WindowKind kind, int size,
+                                                 Millis second = Millis(1000));
 };
 
 /// The last N calls: a fixed ring buffer with running totals, O(1) per call.
@@ -57,7 +58,8 @@ private:
 /// however many calls arrive.
 class TimeWindow final : public SlidingWindow {
 public:
-    explicit TimeWindow(int seconds);
+    /// `buckets` buckets of `bucketWidth` each (a second, unless time is scaled).
+    TimeWindow(int buckets, Millis bucketWidth = Millis(1000));
     void record(Millis now, CallRecord call) override;
     WindowTotals totals(Millis now) override;
     void clear() override;
@@ -68,6 +70,7 @@ private:
     WindowTotals &bucketFor(std::int64_t second);
 
     std::vector<WindowTotals> m_buckets;
+    Millis m_bucketWidth;
     /// The newest second seen, valid once m_started.
     std::int64_t m_latestSecond = 0;
     bool m_started = false;

@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/configoption.h"
+#include "cli/runprogress.h"
 #include "common/fakeclock.h"
 #include "config/configloader.h"
 #include "load/loadgenerator.h"
@@ -16,7 +17,6 @@
 #include <QSaveFile>
 #include <QTextStream>
 #include <QTimer>
-
 #include <cstdio>
 
 namespace breakwater::cli {
@@ -28,42 +28,6 @@ constexpr double kMinTimeScale = 0.001;
 /// How long, in virtual time, calls may still be in flight once the load has ended before a
 /// --virtual run cancels them (a real run would wait for them forever).
 constexpr Millis kVirtualOverrun{3600 * 1000};
-
-QString clock(double seconds)
-{
-    const int whole = static_cast<int>(seconds);
-    return QStringLiteral("%1:%2").arg(whole / 60, 2, 10, QLatin1Char('0')).arg(whole % 60, 2, 10, QLatin1Char('0'));
-}
-
-/// "[00:42/01:00] 1204 req  99.2% ok  sonnet 71% haiku 26% cache 2%  breakers: sonnet OPEN"
-QString progressLine(RecorderSnapshot snapshot, double durationSeconds)
-{
-    const RecorderTotals &totals = snapshot.totals;
-    QString line = QStringLiteral("[%1/%2] %3 req")
-                       .arg(clock(snapshot.elapsedSeconds), clock(durationSeconds))
-                       .arg(totals.requests);
-    if (totals.requests > 0) {
-        line += QStringLiteral("  %1% ok")
-                    .arg(100.0 * static_cast<double>(totals.succeeded) / static_cast<double>(totals.requests), 0, 'f', 1);
-        QStringList sources;
-        for (const SourceFigures &source : snapshot.sources) {
-            if (source.answers > 0)
-                sources.append(QStringLiteral("%1 %2%").arg(source.source).arg(
-                    100.0 * static_cast<double>(source.answers) / static_cast<double>(totals.requests), 0, 'f', 0));
-        }
-        line += QStringLiteral("  ") + sources.join(QLatin1Char(' '));
-    }
-    QStringList breakers;
-    for (const ModelFigures &model : snapshot.models) {
-        const QString state = breakerStateName(model.state);
-        breakers.append(model.state == BreakerState::Closed ? QStringLiteral("%1 closed").arg(model.model)
-                                                            : QStringLiteral("%1 %2").arg(model.model, state.toUpper()));
-    }
-    line += QStringLiteral("  breakers: ") + breakers.join(QStringLiteral(", "));
-    if (!snapshot.firingAlerts.isEmpty())
-        line += QStringLiteral("  [! %1]").arg(snapshot.firingAlerts.join(QStringLiteral(", ")));
-    return line;
-}
 
 bool writeReport(const QString &path, const nlohmann::json &report, QString *error)
 {
@@ -266,7 +230,8 @@ int runRun(const QStringList &arguments)
         }
     }
     QString promptError;
-    std::optional<PromptSet> prompts = PromptSet::load(scenario.load.prompts, &promptError);
+    std::optional<PromptSet> prompts =
+        PromptSet::forLoad(scenario.load, options.seed.value_or(scenario.seed), &promptError);
     if (!prompts) {
         err << "breakwater-cli run: " << promptError << '\n';
         return BadInput;

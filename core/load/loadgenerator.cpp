@@ -6,10 +6,17 @@
 
 namespace breakwater {
 
+namespace {
+
+/// Keeps the think times' stream apart from any other use of the same seed.
+constexpr std::uint64_t kThinkSalt = 0x7468696e6b5f7300ULL; // "think_s"
+
+} // namespace
+
 LoadGenerator::LoadGenerator(LoadProfile profile, PromptSet prompts, Clock &clock, Submit submit,
                              QObject *parent)
-    : QObject(parent), m_profile(std::move(profile)), m_prompts(std::move(prompts)),
-      m_clock(clock), m_submit(std::move(submit))
+    : QObject(parent), m_profile(std::move(profile)), m_prompts(std::move(prompts)), m_clock(clock),
+      m_submit(std::move(submit)), m_random(m_prompts.seed() ^ kThinkSalt)
 {
     m_tickTimer = m_clock.createTimer([this] { tick(); });
     m_endTimer = m_clock.createTimer([this] { stop(); });
@@ -69,6 +76,14 @@ void LoadGenerator::stop()
     m_tickTimer->stop();
     m_endTimer->stop();
     m_backlog = 0;
+    // A thinking worker has nothing in flight: it simply sends nothing more.
+    for (std::size_t i = 0; i < m_thinkTimers.size(); ++i) {
+        if (m_thinkTimers[i]->isActive()) {
+            m_thinkTimers[i]->stop();
+            m_idleThinkTimers.push_back(i);
+        }
+    }
+    m_thinking = 0;
     maybeFinish();
 }
 
@@ -136,10 +151,35 @@ void LoadGenerator::onCompleted()
                 launch();
             }
         } else {
-            launch(); // this worker's next call
+            scheduleNext();
         }
     }
     maybeFinish();
+}
+
+void LoadGenerator::scheduleNext()
+{
+    if (m_profile.think <= Millis(0)) {
+        launch();
+        return;
+    }
+    // Exponential: memoryless, as independent users who each take their time.
+    const double mean = toSeconds(m_profile.think);
+    const Millis think = fromSeconds(-mean * std::log(1.0 - m_random.uniform01()));
+    if (m_idleThinkTimers.empty()) {
+        const std::size_t index = m_thinkTimers.size();
+        m_thinkTimers.push_back(m_clock.createTimer([this, index] {
+            m_idleThinkTimers.push_back(index);
+            --m_thinking;
+            if (m_running)
+                launch();
+        }));
+        m_idleThinkTimers.push_back(index);
+    }
+    const std::size_t index = m_idleThinkTimers.back();
+    m_idleThinkTimers.pop_back();
+    ++m_thinking;
+    m_thinkTimers[index]->start(think);
 }
 
 void LoadGenerator::maybeFinish()

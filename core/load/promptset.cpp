@@ -1,5 +1,8 @@
 #include "promptset.h"
 
+#include "load/uniqueprompts.h"
+#include "scenario/scenario.h"
+
 #include <QFile>
 #include <QStringDecoder>
 
@@ -49,41 +52,9 @@ QString longDocument(int variant)
     return text;
 }
 
-} // namespace
-
-PromptSet PromptSet::builtinShort()
+/// A prompt file: one prompt per line, blank lines skipped, UTF-8.
+std::optional<PromptSet> readPromptFile(const QString &spec, QString *error)
 {
-    return PromptSet(kShortPrompts);
-}
-
-PromptSet PromptSet::builtinLong()
-{
-    QStringList prompts;
-    for (int variant = 1; variant <= 4; ++variant)
-        prompts.append(longDocument(variant));
-    return PromptSet(prompts);
-}
-
-PromptSet PromptSet::builtinMixed()
-{
-    const PromptSet longSet = builtinLong();
-    QStringList prompts;
-    for (int i = 0; i < kShortPrompts.size(); ++i) {
-        prompts.append(kShortPrompts[i]);
-        if (i % 4 == 3)
-            prompts.append(longSet.at(static_cast<quint64>(i / 4)));
-    }
-    return PromptSet(prompts);
-}
-
-std::optional<PromptSet> PromptSet::load(const QString &spec, QString *error)
-{
-    if (spec == QStringLiteral("builtin:short"))
-        return builtinShort();
-    if (spec == QStringLiteral("builtin:long"))
-        return builtinLong();
-    if (spec == QStringLiteral("builtin:mixed"))
-        return builtinMixed();
     QFile file(spec);
     if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
         if (error)
@@ -115,8 +86,69 @@ std::optional<PromptSet> PromptSet::load(const QString &spec, QString *error)
     return PromptSet(prompts);
 }
 
-const QString &PromptSet::at(quint64 index) const
+} // namespace
+
+PromptSet PromptSet::builtinShort()
 {
+    return PromptSet(kShortPrompts);
+}
+
+PromptSet PromptSet::builtinLong()
+{
+    QStringList prompts;
+    for (int variant = 1; variant <= 4; ++variant)
+        prompts.append(longDocument(variant));
+    return PromptSet(prompts);
+}
+
+PromptSet PromptSet::builtinMixed()
+{
+    const PromptSet longSet = builtinLong();
+    QStringList prompts;
+    for (int i = 0; i < kShortPrompts.size(); ++i) {
+        prompts.append(kShortPrompts[i]);
+        if (i % 4 == 3)
+            prompts.append(longSet.at(static_cast<quint64>(i / 4)));
+    }
+    return PromptSet(prompts);
+}
+
+PromptSet PromptSet::builtinUnique(PromptDraw draw)
+{
+    PromptSet set;
+    set.m_unique = std::make_shared<const UniquePrompts>(draw.seed, draw.repeatRate);
+    set.m_seed = draw.seed;
+    return set;
+}
+
+std::optional<PromptSet> PromptSet::forLoad(const LoadProfile &load, std::uint64_t seed,
+                                            QString *error)
+{
+    return PromptSet::load(load.prompts, error, PromptDraw{seed, load.repeatRate});
+}
+
+std::optional<PromptSet> PromptSet::load(const QString &spec, QString *error, PromptDraw draw)
+{
+    std::optional<PromptSet> set;
+    if (spec == QStringLiteral("builtin:unique"))
+        return builtinUnique(draw);
+    if (spec == QStringLiteral("builtin:short"))
+        set = builtinShort();
+    else if (spec == QStringLiteral("builtin:long"))
+        set = builtinLong();
+    else if (spec == QStringLiteral("builtin:mixed"))
+        set = builtinMixed();
+    else
+        set = readPromptFile(spec, error);
+    if (set)
+        set->m_seed = draw.seed;
+    return set;
+}
+
+QString PromptSet::at(quint64 index) const
+{
+    if (m_unique)
+        return m_unique->at(index);
     return m_prompts.at(static_cast<qsizetype>(index % static_cast<quint64>(m_prompts.size())));
 }
 

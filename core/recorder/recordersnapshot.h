@@ -57,6 +57,9 @@ struct RecorderTotals {
     std::int64_t requests = 0;
     /// Answered by a model or the cache.
     std::int64_t succeeded = 0;
+    /// Answered by a model (a fresh answer, not the cache): the figure that tells whether
+    /// users were served by a real model. Part of `succeeded`.
+    std::int64_t answeredByModel = 0;
     /// Answered with the degraded text.
     std::int64_t degraded = 0;
     /// Ended with `source: error` (an invalid request or a cancelled call).

@@ -122,6 +122,15 @@ ModelFigures modelFigures(const QString &label, const nlohmann::json &model)
 
 } // namespace
 
+std::int64_t answeredByModel(const nlohmann::json &totals)
+{
+    if (field(totals, "answered_by_model").is_number())
+        return count(field(totals, "answered_by_model"));
+    // Saved before the figure existed: every success not from the cache came from a model.
+    return std::max<std::int64_t>(0, count(field(totals, "succeeded")) -
+                                         count(field(field(totals, "by_source"), "cache")));
+}
+
 RecorderSnapshot snapshotFromReport(const nlohmann::json &report, const QStringList &modelOrder)
 {
     RecorderSnapshot snapshot;
@@ -134,6 +143,7 @@ RecorderSnapshot snapshotFromReport(const nlohmann::json &report, const QStringL
     t.requests = count(field(totals, "requests"));
     t.started = totals.contains("started") ? count(field(totals, "started")) : t.requests;
     t.succeeded = count(field(totals, "succeeded"));
+    t.answeredByModel = answeredByModel(totals);
     t.degraded = count(field(totals, "degraded"));
     t.failed = count(field(totals, "failed"));
     t.attempts = count(field(totals, "attempts"));

@@ -19,4 +19,8 @@ namespace breakwater {
 RecorderSnapshot snapshotFromReport(const nlohmann::json &report,
                                     const QStringList &modelOrder = {});
 
+/// A report's `totals.answered_by_model`; for a report saved before that figure existed,
+/// `succeeded` less the cache's answers (the same count). 0 when neither can be read.
+std::int64_t answeredByModel(const nlohmann::json &totals);
+
 } // namespace breakwater

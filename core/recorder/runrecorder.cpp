@@ -261,6 +261,7 @@ void RunRecorder::onEvent(const CallFinished &event)
         answer = RunSeries::Answer::Cache;
     } else {
         ++m_totals.succeeded;
+        ++m_totals.answeredByModel;
         index = modelIndex(result.source);
         if (index >= 0) {
             ++m_models[static_cast<std::size_t>(index)]->answers;
@@ -431,6 +432,7 @@ nlohmann::json RunRecorder::reportJson() const
         {"duration_s", roundedSeconds(now)},
         {"totals",
          {{"requests", m_totals.requests},
+          {"answered_by_model", m_totals.answeredByModel},
           {"succeeded", m_totals.succeeded},
           {"degraded", m_totals.degraded},
           {"failed", m_totals.failed},

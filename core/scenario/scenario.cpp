@@ -10,8 +10,22 @@ namespace breakwater {
 namespace {
 
 const QString kBuiltinPrefix = QStringLiteral("builtin:");
-const QStringList kBuiltinPromptSets = {QStringLiteral("short"), QStringLiteral("long"),
-                                        QStringLiteral("mixed")};
+const QString kUniquePrompts = QStringLiteral("builtin:unique");
+const QStringList kBuiltinPromptSets = {QStringLiteral("unique"), QStringLiteral("short"),
+                                        QStringLiteral("long"), QStringLiteral("mixed")};
+
+/// A share in [0, 1], or nullopt when absent or invalid (the error then names `key`).
+std::optional<double> readShare(JsonReader &reader, std::string_view key)
+{
+    const nlohmann::json *value = reader.raw(key);
+    if (!value)
+        return std::nullopt;
+    if (!value->is_number() || value->get<double>() < 0 || value->get<double>() > 1) {
+        reader.fieldError(key, QStringLiteral("must be a number between 0 and 1"));
+        return std::nullopt;
+    }
+    return value->get<double>();
+}
 
 void readLoad(JsonReader &reader, LoadProfile &load, const QString &scenarioFile)
 {
@@ -20,6 +34,21 @@ void readLoad(JsonReader &reader, LoadProfile &load, const QString &scenarioFile
     load.ramp = reader.seconds("ramp_s", load.ramp);
     load.prompts = reader.string("prompts", load.prompts, StringRule::NonEmpty);
     load.stream = reader.boolean("stream", load.stream);
+    // A field that would change nothing is a mistake worth naming, not a silent no-op.
+    if (const std::optional<double> repeatRate = readShare(reader, "repeat_rate")) {
+        load.repeatRate = *repeatRate;
+        if (load.prompts != kUniquePrompts)
+            reader.fieldError("repeat_rate",
+                              QStringLiteral("applies to builtin:unique only (the prompts of "
+                                             "'%1' all repeat anyway)")
+                                  .arg(load.prompts));
+    }
+    if (reader.has("think_s")) {
+        load.think = reader.seconds("think_s", load.think);
+        if (load.rps > 0)
+            reader.fieldError("think_s", QStringLiteral("applies to a closed loop only (rps: 0); "
+                                                        "an open loop sends at its rate"));
+    }
     if (load.prompts.startsWith(kBuiltinPrefix)) {
         const QString set = load.prompts.mid(kBuiltinPrefix.size());
         if (!kBuiltinPromptSets.contains(set))
@@ -74,6 +103,7 @@ void readExpect(JsonReader &reader, Expectations &expect)
         const double value = reader.number(key, -1, range);
         return value < 0 ? std::nullopt : std::optional<double>(value);
     };
+    expect.modelRateMin = readShare(reader, "model_rate_min");
     expect.successRateMin = optionalNumber("success_rate_min", share);
     expect.degradedMax = optionalNumber("degraded_max", share);
     expect.failedMax = optionalNumber("failed_max", share);
@@ -109,8 +139,8 @@ QString formatNumber(double value)
 
 bool Expectations::isEmpty() const
 {
-    return !successRateMin && !degradedMax && !failedMax && !p50SecondsMax && !p99SecondsMax &&
-           !requestsMin && sourceShareMin.isEmpty() && sourceShareMax.isEmpty() &&
+    return !modelRateMin && !successRateMin && !degradedMax && !failedMax && !p50SecondsMax &&
+           !p99SecondsMax && !requestsMin && sourceShareMin.isEmpty() && sourceShareMax.isEmpty() &&
            breakerOpened.isEmpty() && breakerStayedClosed.isEmpty() && alertsFired.isEmpty() &&
            alertsAbsent.isEmpty();
 }
@@ -200,6 +230,14 @@ ExpectationVerdict evaluateExpectations(const Expectations &expect, const nlohma
 
     if (expect.requestsMin && requests < *expect.requestsMin)
         fail(QStringLiteral("requests %1 < requests_min %2").arg(requests).arg(*expect.requestsMin));
+    const double modelRate = share(numberAt(report, {"totals", "answered_by_model"}));
+    if (expect.modelRateMin && modelRate < *expect.modelRateMin)
+        fail(QStringLiteral("answered by a model %1 < model_rate_min %2 (cache %3, degraded %4, "
+                            "failed %5)")
+                 .arg(formatNumber(modelRate), formatNumber(*expect.modelRateMin),
+                      formatNumber(share(numberAt(report, {"totals", "by_source", "cache"}))),
+                      formatNumber(share(numberAt(report, {"totals", "degraded"}))),
+                      formatNumber(share(numberAt(report, {"totals", "failed"})))));
     const double successRate = share(numberAt(report, {"totals", "succeeded"}));
     if (expect.successRateMin && successRate < *expect.successRateMin)
         fail(QStringLiteral("success rate %1 < success_rate_min %2")

@@ -3,15 +3,14 @@
 #include "chaos/chaosprofile.h"
 #include "common/clock.h"
 #include "config/configloader.h"
-
-#include <nlohmann/json.hpp>
+#include "load/promptset.h"
 
 #include <QList>
 #include <QMap>
 #include <QString>
 #include <QStringList>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 namespace breakwater {
@@ -24,13 +23,20 @@ struct LoadProfile {
     double rps = 20;
     /// Open loop: the rate grows linearly from 0 to `rps` over this time.
     Millis ramp{5000};
-    /// "builtin:short", "builtin:long", "builtin:mixed", or a file with one prompt per line.
-    QString prompts = QStringLiteral("builtin:short");
+    /// "builtin:unique" (every request a distinct prompt), "builtin:short", "builtin:long",
+    /// "builtin:mixed" (small fixed sets that repeat), or a file with one prompt per line.
+    QString prompts = QStringLiteral("builtin:unique");
+    /// builtin:unique: the share of requests that send an earlier request's prompt again.
+    double repeatRate = kDefaultRepeatRate;
+    /// Closed loop: the mean of the exponential think time between a worker's answer and its
+    /// next call; 0 sends the next call at once.
+    Millis think{0};
     bool stream = false;
 };
 
 /// A scenario's `expect`: what must hold at the end for the run to pass (exit 0).
 struct Expectations {
+    std::optional<double> modelRateMin;   ///< answered_by_model / requests
     std::optional<double> successRateMin; ///< succeeded / requests
     std::optional<double> degradedMax;    ///< degraded / requests
     std::optional<double> failedMax;      ///< failed / requests

@@ -42,8 +42,8 @@ Config timeScaled(const Config &config, double factor)
     breaker.openDuration = scaledLimit(breaker.openDuration, factor);
     breaker.openMax = scaledLimit(breaker.openMax, factor);
     breaker.slowCall = scaledLimit(breaker.slowCall, factor);
-    if (breaker.window == WindowKind::Time)
-        breaker.windowSize = std::max(1, static_cast<int>(std::lround(breaker.windowSize * factor)));
+    // A time window keeps its buckets; each bucket's second is scaled.
+    breaker.windowSecond = scaledLimit(breaker.windowSecond, factor);
     TimeoutPolicy &timeouts = result.timeouts;
     timeouts.connect = scaledLimit(timeouts.connect, factor);
     timeouts.firstToken = scaledLimit(timeouts.firstToken, factor);
@@ -106,6 +106,7 @@ Scenario timeScaled(const Scenario &scenario, double factor)
     Scenario result = scenario;
     result.duration = scaledLimit(result.duration, factor);
     result.load.ramp = scaled(result.load.ramp, factor);
+    result.load.think = scaledLimit(result.load.think, factor);
     if (factor > 0)
         result.load.rps = result.load.rps / factor;
     result.baseline = timeScaled(result.baseline, factor);

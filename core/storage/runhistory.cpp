@@ -2,6 +2,7 @@
 
 #include "common/errorclass.h"
 #include "common/jsonqt.h"
+#include "recorder/reportsnapshot.h"
 #include "storage/jsoncolumn.h"
 
 #include <QSqlError>
@@ -147,12 +148,13 @@ SavedRunSummary readSummary(const QSqlQuery &query)
     summary.degradedShare = query.value(8).toDouble();
     summary.p99Seconds = query.value(9).toDouble();
     summary.attemptsPerRequest = query.value(10).toDouble();
+    summary.modelRate = query.value(11).toDouble();
     return summary;
 }
 
 const QString kSummaryColumns =
     QStringLiteral("id, scenario, label, started_at, saved_at, duration_s, requests, success_rate, "
-                   "degraded_share, p99_s, attempts_per_request");
+                   "degraded_share, p99_s, attempts_per_request, model_rate");
 
 ComparisonRow row(const char *key, const char *label, std::optional<double> a,
                   std::optional<double> b, bool higherIsBetter)
@@ -169,6 +171,7 @@ RunFigures runFigures(const nlohmann::json &report)
     const nlohmann::json &totals = member(report, "totals");
     const double requests = number(totals, "requests");
     figures.requests = static_cast<qint64>(std::llround(requests));
+    figures.modelRate = share(static_cast<double>(answeredByModel(totals)), requests);
     figures.successRate = share(number(totals, "succeeded"), requests);
     figures.degradedShare = share(number(totals, "degraded"), requests);
     figures.p99Seconds = number(member(report, "latency_s"), "p99");
@@ -199,6 +202,7 @@ RunComparison compareRuns(const nlohmann::json &reportA, const nlohmann::json &r
     const RunFigures &a = comparison.a;
     const RunFigures &b = comparison.b;
     comparison.rows = {
+        row("model_rate", "answered by a model", a.modelRate, b.modelRate, true),
         row("success_rate", "success rate", a.successRate, b.successRate, true),
         row("degraded_share", "degraded share", a.degradedShare, b.degradedShare, false),
         row("p99_s", "p99 latency (s)", a.p99Seconds, b.p99Seconds, false),
@@ -247,8 +251,8 @@ std::optional<qint64> RunHistory::save(const nlohmann::json &report, const QStri
     QSqlQuery insert(db);
     insert.prepare(QStringLiteral(
         "INSERT INTO runs (scenario, label, started_at, saved_at, duration_s, requests, "
-        "success_rate, degraded_share, p99_s, attempts_per_request, report, series) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "success_rate, degraded_share, p99_s, attempts_per_request, model_rate, report, series) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     insert.addBindValue(scenario);
     insert.addBindValue(label);
     insert.addBindValue(startedAt);
@@ -259,6 +263,7 @@ std::optional<qint64> RunHistory::save(const nlohmann::json &report, const QStri
     insert.addBindValue(figures.degradedShare);
     insert.addBindValue(figures.p99Seconds);
     insert.addBindValue(figures.attemptsPerRequest);
+    insert.addBindValue(figures.modelRate);
     insert.addBindValue(jsonText(stored));
     insert.addBindValue(series.is_null() ? QVariant() : QVariant(jsonText(series)));
     if (!execQuery(m_database, insert, QStringLiteral("cannot save the run"), &m_lastError))
@@ -298,13 +303,13 @@ std::optional<SavedRun> RunHistory::load(qint64 id)
                    &m_lastError) ||
         !query.next())
         return std::nullopt;
-    SavedRun run{readSummary(query), jsonFromText(query.value(11).toString())};
+    SavedRun run{readSummary(query), jsonFromText(query.value(12).toString())};
     if (!run.report.is_object()) {
         m_lastError = m_database.describe(
             QStringLiteral("saved run %1: the stored report is damaged").arg(id));
         return std::nullopt;
     }
-    const nlohmann::json series = jsonFromText(query.value(12).toString());
+    const nlohmann::json series = jsonFromText(query.value(13).toString());
     if (!series.is_null())
         run.report["series"] = series;
     return run;

@@ -12,7 +12,9 @@ namespace breakwater {
 
 /// The figures two runs are compared by, read from a run report (SPEC.md section 6).
 ///
-/// - successRate = totals.succeeded / totals.requests; degradedShare = totals.degraded /
+/// - modelRate = totals.answered_by_model / totals.requests (the share answered by a model,
+///   neither the cache nor the degraded text: the figure runs are judged by first);
+///   successRate = totals.succeeded / totals.requests; degradedShare = totals.degraded /
 ///   totals.requests; p99Seconds = latency_s.p99; attemptsPerRequest = totals.attempts /
 ///   totals.requests (attempts actually sent: short-circuits are not attempts).
 /// - The dead model and the outage start: the model and `t_s` of the first timeline note
@@ -30,6 +32,7 @@ namespace breakwater {
 ///   transition to open at or after it (exact). Unset when it never opened.
 struct RunFigures {
     qint64 requests = 0;
+    double modelRate = 0.0;
     double successRate = 0.0;
     double degradedShare = 0.0;
     double p99Seconds = 0.0;
@@ -46,8 +49,8 @@ RunFigures runFigures(const nlohmann::json &report);
 
 /// One line of a side-by-side comparison.
 struct ComparisonRow {
-    /// "success_rate", "degraded_share", "p99_s", "attempts_per_request", "wasted_calls",
-    /// "time_to_failover_s", "breaker_opened_after_s".
+    /// "model_rate", "success_rate", "degraded_share", "p99_s", "attempts_per_request",
+    /// "wasted_calls", "time_to_failover_s", "breaker_opened_after_s".
     QString key;
     /// For display: "success rate", "p99 latency (s)", …
     QString label;
@@ -79,6 +82,7 @@ struct SavedRunSummary {
     QDateTime savedAt;
     double durationSeconds = 0.0;
     qint64 requests = 0;
+    double modelRate = 0.0;
     double successRate = 0.0;
     double degradedShare = 0.0;
     double p99Seconds = 0.0;

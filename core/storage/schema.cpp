@@ -63,6 +63,19 @@ const std::vector<Migration> &schemaMigrations()
                             " series TEXT)"),
              QStringLiteral("CREATE INDEX runs_by_start ON runs (started_at)"),
          }},
+        {3,
+         QStringLiteral("runs: the share answered by a model"),
+         {
+             QStringLiteral("ALTER TABLE runs ADD COLUMN model_rate REAL NOT NULL DEFAULT 0"),
+             // Runs saved before: answered_by_model when the report has it, else its successes
+             // less the cache's answers (the same count). A damaged report keeps 0.
+             QStringLiteral(
+                 "UPDATE runs SET model_rate = CASE WHEN requests > 0 AND json_valid(report) THEN"
+                 " MAX(0, COALESCE(json_extract(report, '$.totals.answered_by_model'),"
+                 " COALESCE(json_extract(report, '$.totals.succeeded'), 0)"
+                 " - COALESCE(json_extract(report, '$.totals.by_source.cache'), 0)))"
+                 " * 1.0 / requests ELSE 0 END"),
+         }},
     };
     return migrations;
 }

@@ -248,6 +248,17 @@ private Q_SLOTS:
             u"load.prompts: unknown built-in prompt set 'huge'"_s);
         row("scenario missing prompt file", s, R"({"load": {"prompts": "nope.txt"}})",
             u"load.prompts: no prompt file 'nope.txt'"_s);
+        row("scenario repeat rate above one", s, R"({"load": {"repeat_rate": 1.5}})",
+            u"load.repeat_rate: must be a number between 0 and 1"_s);
+        row("scenario repeat rate on a fixed set", s,
+            R"({"load": {"prompts": "builtin:mixed", "repeat_rate": 0.2}})",
+            u"load.repeat_rate: applies to builtin:unique only"_s);
+        row("scenario negative think time", s, R"({"load": {"rps": 0, "think_s": -1}})",
+            u"load.think_s: must be a number >= 0"_s);
+        row("scenario think time in an open loop", s, R"({"load": {"think_s": 2}})",
+            u"load.think_s: applies to a closed loop only (rps: 0)"_s);
+        row("scenario expect model rate above one", s, R"({"expect": {"model_rate_min": 1.01}})",
+            u"expect.model_rate_min: must be a number between 0 and 1"_s);
         row("scenario unknown key", s, R"({"lod": {}})", u"unknown field 'lod'"_s);
         row("scenario unknown load key", s, R"({"load": {"rsp": 5}})",
             u"load: unknown field 'rsp' (did you mean 'rps'?)"_s);

@@ -527,7 +527,7 @@ private Q_SLOTS:
         QVERIFY(config.config);
         QString promptError;
         const std::optional<PromptSet> prompts =
-            PromptSet::load(scenario.load.prompts, &promptError);
+            PromptSet::forLoad(scenario.load, scenario.seed, &promptError);
         QVERIFY2(prompts, qPrintable(promptError));
 
         ScenarioRun::Options options;

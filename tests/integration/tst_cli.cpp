@@ -1,14 +1,14 @@
 // breakwater-cli as a user and a script see it: exit codes, messages naming the file and
 // JSON path, the call result of `send`, the report of `run`, `chaos` and its signals.
-#include <nlohmann/json.hpp>
+#include "testslowdown.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include "testslowdown.h"
+#include <nlohmann/json.hpp>
 
 using namespace Qt::StringLiterals;
 
@@ -168,6 +168,13 @@ private Q_SLOTS:
                                    u"--threads"_s, u"1"_s, u"--db"_s, dir.filePath(u"history.db"_s)});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY2(run.err.contains(u"breakers: claude-sonnet-4-5"_s), qPrintable(run.err));
+        // Each progress line leads with the share answered by a model, cache and degraded
+        // beside it.
+        static const QRegularExpression progress(
+            u"^\\d\\d:\\d\\d/\\d\\d:\\d\\d  \\d+ req  model \\d+\\.\\d %  cache \\d+\\.\\d %  "
+            u"degraded \\d+\\.\\d %"_s,
+            QRegularExpression::MultilineOption);
+        QVERIFY2(progress.match(run.err).hasMatch(), qPrintable(run.err));
         QFile file(report);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const auto json = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);

@@ -73,7 +73,8 @@ std::optional<json> runUnder(const QString &preset, double serverErrors)
     if (!scenario.scenario || !base)
         return std::nullopt;
     const ConfigParseResult config = configForScenario(*base, *scenario.scenario, preset);
-    const std::optional<PromptSet> prompts = PromptSet::load(scenario.scenario->load.prompts);
+    const std::optional<PromptSet> prompts =
+        PromptSet::forLoad(scenario.scenario->load, scenario.scenario->seed);
     if (!config.config || !prompts)
         return std::nullopt;
     ScenarioRun::Options options;

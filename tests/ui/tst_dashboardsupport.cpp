@@ -48,10 +48,13 @@ private Q_SLOTS:
         QTest::addColumn<int>("durationS");
         QTest::addColumn<int>("rampS");
         QTest::addColumn<qint64>("expected");
-        QTest::newRow("open loop with ramp") << 20.0 << 20 << 60 << 5 << qint64(1150);
-        QTest::newRow("open loop, no ramp") << 10.0 << 5 << 30 << 0 << qint64(300);
-        QTest::newRow("ramp longer than the run") << 10.0 << 5 << 10 << 20 << qint64(25);
-        QTest::newRow("closed loop") << 0.0 << 8 << 60 << 0 << qint64(480);
+        QTest::addColumn<int>("thinkMs");
+        QTest::newRow("open loop with ramp") << 20.0 << 20 << 60 << 5 << qint64(1150) << 0;
+        QTest::newRow("open loop, no ramp") << 10.0 << 5 << 30 << 0 << qint64(300) << 0;
+        QTest::newRow("ramp longer than the run") << 10.0 << 5 << 10 << 20 << qint64(25) << 0;
+        QTest::newRow("closed loop") << 0.0 << 8 << 60 << 0 << qint64(480) << 0;
+        // Each worker: a call (about a second) and 3 s of thought, four seconds a round.
+        QTest::newRow("closed loop with think time") << 0.0 << 8 << 60 << 0 << qint64(120) << 3000;
     }
     void estimatesRequestsFromTheLoad()
     {
@@ -60,7 +63,9 @@ private Q_SLOTS:
         QFETCH(int, durationS);
         QFETCH(int, rampS);
         QFETCH(qint64, expected);
+        QFETCH(int, thinkMs);
         Scenario scenario;
+        scenario.load.think = Millis(thinkMs);
         scenario.load.rps = rps;
         scenario.load.concurrency = concurrency;
         scenario.load.ramp = std::chrono::seconds(rampS);

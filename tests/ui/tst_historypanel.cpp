@@ -43,7 +43,7 @@ constexpr int kRunTimeoutMs = 60000;
 /// A primary-outage report: `succeeded` of 100 requests answered, the rest degraded; the
 /// primary down from 2 s; `wasted` failed attempts on it.
 nlohmann::json outageReport(int succeeded, int attempts, double p99, int wasted,
-                            const std::string &startedAt)
+                            const std::string &startedAt, int cache = 0)
 {
     const int degraded = 100 - succeeded;
     return {
@@ -53,6 +53,7 @@ nlohmann::json outageReport(int succeeded, int attempts, double p99, int wasted,
         {"duration_s", 6.0},
         {"totals",
          {{"requests", 100},
+          {"answered_by_model", succeeded - cache},
           {"succeeded", succeeded},
           {"degraded", degraded},
           {"failed", 0},
@@ -60,7 +61,10 @@ nlohmann::json outageReport(int succeeded, int attempts, double p99, int wasted,
           {"retries", wasted},
           {"short_circuited", 0},
           {"by_source",
-           {{kPrimary, 20}, {kFallback, succeeded - 20}, {"cache", 0}, {"degraded", degraded}}}}},
+           {{kPrimary, 20},
+            {kFallback, succeeded - 20 - cache},
+            {"cache", cache},
+            {"degraded", degraded}}}}},
         {"latency_s", {{"p50", 0.5}, {"p95", p99 / 2}, {"p99", p99}, {"max", p99 * 2}}},
         {"models",
          {{kPrimary,
@@ -188,7 +192,7 @@ private Q_SLOTS:
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(panel.model()->rowCount(), 1);
         const std::optional<qint64> second = panel.saveReport(
-            outageReport(99, 120, 1.25, 4, "2026-11-29T11:00:00.000Z"), u"breaker on"_s);
+            outageReport(99, 120, 1.25, 4, "2026-11-29T11:00:00.000Z", 4), u"breaker on"_s);
         QVERIFY(second);
         QCOMPARE(panel.model()->rowCount(), 2);
         QAbstractItemModel *view = panel.sortedModel();
@@ -197,11 +201,17 @@ private Q_SLOTS:
         };
         QCOMPARE(cell(0, SavedRunsModel::LabelColumn), u"breaker on"_s);
         QCOMPARE(cell(0, SavedRunsModel::ScenarioColumn), u"primary-outage"_s);
+        // Answered by a model is the first figure; the cache's 4 answers count as success only.
+        QVERIFY(SavedRunsModel::ModelRateColumn < SavedRunsModel::SuccessColumn);
+        QCOMPARE(view->headerData(SavedRunsModel::ModelRateColumn, Qt::Horizontal).toString(),
+                 u"By a model"_s);
+        QCOMPARE(cell(0, SavedRunsModel::ModelRateColumn), u"95.0 %"_s);
         QCOMPARE(cell(0, SavedRunsModel::SuccessColumn), u"99.0 %"_s);
         QCOMPARE(cell(0, SavedRunsModel::P99Column), u"1.25 s"_s);
         QCOMPARE(cell(0, SavedRunsModel::RequestsColumn), u"100"_s);
         QVERIFY(cell(0, SavedRunsModel::StartedColumn).startsWith(u"2026-11-29"_s));
         QCOMPARE(cell(1, SavedRunsModel::LabelColumn), u"default config"_s);
+        QCOMPARE(cell(1, SavedRunsModel::ModelRateColumn), u"90.0 %"_s);
         QCOMPARE(cell(1, SavedRunsModel::SuccessColumn), u"90.0 %"_s);
         QCOMPARE(view->index(0, 0).data(SavedRunsModel::RunIdRole).toLongLong(), *second);
     }
@@ -247,6 +257,12 @@ private Q_SLOTS:
             QCOMPARE(model->index(row, 0).data(ComparisonModel::BetterRole).toInt(),
                      figures.better());
         }
+        // Answered by a model leads, as in the list.
+        QCOMPARE(model->index(0, ComparisonModel::FigureColumn).data().toString(),
+                 u"answered by a model"_s);
+        QCOMPARE(comparisonCell(panel, u"model_rate"_s, ComparisonModel::DifferenceColumn,
+                                Qt::DisplayRole),
+                 u"+9.0 pp  (B better)"_s);
         // And the figures are the runs' own, shown readably with the better one marked.
         QCOMPARE(
             comparisonCell(panel, u"success_rate"_s, ComparisonModel::RunAColumn, Qt::DisplayRole),

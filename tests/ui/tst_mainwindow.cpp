@@ -168,6 +168,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(done, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(d.window->runBar()->requestsText(), u"1"_s, 5000);
         QVERIFY(d.window->runBar()->sourcesText().contains(kPrimary + u" 100 %"_s));
+        // The primary answered: a model's answer, the run bar's lead figure.
+        QCOMPARE(d.window->runBar()->modelRateText(), u"100.0 %"_s);
+        QCOMPARE(d.window->runBar()->cacheText(), u"cache 0.0 %"_s);
     }
 
     void primaryOutageRunShowsBreakerOpeningAndFallback()
@@ -214,6 +217,13 @@ private Q_SLOTS:
         // Totals and the clock.
         QVERIFY(d.window->lastSnapshot().totals.requests > 100);
         QVERIFY(d.window->runBar()->successText().endsWith(u" %"_s));
+        // The lead figure is the share answered by a model, the run's own total.
+        const RecorderTotals &totals = d.window->lastSnapshot().totals;
+        QCOMPARE(d.window->runBar()->modelRateText(),
+                 u"%1 %"_s.arg(100.0 * static_cast<double>(totals.answeredByModel) /
+                                   static_cast<double>(totals.requests),
+                               0, 'f', 1));
+        QVERIFY(totals.answeredByModel > 0 && totals.answeredByModel <= totals.succeeded);
         QCOMPARE(d.window->runBar()->clockText(), u"00:06 / 00:06"_s);
         QVERIFY(d.window->runBar()->statusText().startsWith(u"Finished"_s));
         QVERIFY(d.window->runBar()->startButton()->isEnabled());

@@ -18,7 +18,7 @@ const QColor kBetterBackground(0x1f, 0x5e, 0x36);
 
 bool isShare(const QString &key)
 {
-    return key == u"success_rate"_s || key == u"degraded_share"_s;
+    return key == u"model_rate"_s || key == u"success_rate"_s || key == u"degraded_share"_s;
 }
 
 bool isSeconds(const QString &key)
@@ -33,6 +33,9 @@ bool isCount(const QString &key)
 
 QString rowTooltip(const QString &key)
 {
+    if (key == u"model_rate"_s)
+        return u"Share of requests answered by a model: not the cache, not the degraded "
+               u"text. Higher is better."_s;
     if (key == u"success_rate"_s)
         return u"Share of requests answered by a model or the cache. Higher is better."_s;
     if (key == u"degraded_share"_s)
@@ -97,7 +100,7 @@ QVariant SavedRunsModel::data(const QModelIndex &index, int role) const
     const SavedRunSummary &run = m_runs.at(index.row());
     if (role == RunIdRole)
         return run.id;
-    if (role == Qt::TextAlignmentRole && index.column() >= SuccessColumn)
+    if (role == Qt::TextAlignmentRole && index.column() >= ModelRateColumn)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole)
         return u"Run %1: %2, saved %3"_s.arg(run.id)
@@ -119,6 +122,10 @@ QVariant SavedRunsModel::data(const QModelIndex &index, int role) const
                    ? QLocale().toString(started.toLocalTime(), u"yyyy-MM-dd HH:mm:ss"_s)
                    : run.startedAt;
     }
+    case ModelRateColumn:
+        if (sorting)
+            return run.modelRate;
+        return u"%1 %"_s.arg(run.modelRate * 100.0, 0, 'f', 1);
     case SuccessColumn:
         if (sorting)
             return run.successRate;
@@ -149,6 +156,9 @@ QVariant SavedRunsModel::headerData(int section, Qt::Orientation orientation, in
             return u"The scenario that was run."_s;
         case StartedColumn:
             return u"When the run started (your local time)."_s;
+        case ModelRateColumn:
+            return u"Share of requests answered by a model (not the cache, not the degraded "
+                   u"text)."_s;
         case SuccessColumn:
             return u"Share of requests answered by a model or the cache."_s;
         case P99Column:
@@ -169,6 +179,8 @@ QVariant SavedRunsModel::headerData(int section, Qt::Orientation orientation, in
         return u"Scenario"_s;
     case StartedColumn:
         return u"Started"_s;
+    case ModelRateColumn:
+        return u"By a model"_s;
     case SuccessColumn:
         return u"Success"_s;
     case P99Column:

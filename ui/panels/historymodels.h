@@ -7,8 +7,8 @@
 
 namespace breakwater::ui {
 
-/// The history tab's list: one saved run a row (label, scenario, started, success %, p99,
-/// requests). SortRole gives each column's natural order.
+/// The history tab's list: one saved run a row (label, scenario, started, answered by a
+/// model %, success %, p99, requests). SortRole gives each column's natural order.
 class SavedRunsModel final : public QAbstractTableModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SavedRunsModel)
@@ -18,6 +18,7 @@ public:
         LabelColumn,
         ScenarioColumn,
         StartedColumn,
+        ModelRateColumn,
         SuccessColumn,
         P99Column,
         RequestsColumn,

@@ -2,6 +2,7 @@
 // share of the budget, the retry budget, breakers that count calls, what a call does when
 // every model is open, hedging, and when a stream has answered.
 #include "engineharness.h"
+#include "scenario/timescale.h"
 
 #include <QTest>
 
@@ -402,6 +403,37 @@ private Q_SLOTS:
         QCOMPARE(breaker.state(), BreakerState::Closed);
         breaker.onFailure(*breaker.tryAcquire(), Millis(1));
         QCOMPARE(breaker.snapshot().remainingOpen, Millis(5000));
+    }
+
+    void aTimeScaledRunKeepsThePolicysShape()
+    {
+        Config config = twoModelConfig();
+        config.breaker.window = WindowKind::Time;
+        config.breaker.windowSize = 10;
+        config.breaker.openMax = Millis(60000);
+        config.hedge.after = Millis(2000);
+        config.retry.budgetMinPerSecond = 5;
+        const Config scaled = timeScaled(config, 0.1);
+        // Ten buckets of a tenth of a second, not one bucket of a whole one.
+        QCOMPARE(scaled.breaker.windowSize, 10);
+        QCOMPARE(scaled.breaker.windowSecond, Millis(100));
+        QCOMPARE(scaled.breaker.openMax, Millis(6000));
+        QCOMPARE(scaled.hedge.after, Millis(200));
+        QCOMPARE(scaled.retry.budgetWindow, Millis(1000));
+        QCOMPARE(scaled.retry.budgetMinPerSecond, 50.0);
+
+        FakeClock clock;
+        CircuitBreaker breaker(u"m"_s, [&] {
+            BreakerPolicy policy = scaled.breaker;
+            policy.minimumCalls = 2;
+            policy.failureRate = 0.5;
+            return policy;
+        }(), clock);
+        breaker.onFailure(*breaker.tryAcquire(), Millis(1));
+        clock.advance(Millis(999));
+        QCOMPARE(breaker.snapshot().callsInWindow, 1);
+        clock.advance(Millis(1));
+        QCOMPARE(breaker.snapshot().callsInWindow, 0);
     }
 
     // --- hedging ----------------------------------------------------------------

@@ -2,6 +2,7 @@
 #include "common/fakeclock.h"
 #include "load/loadgenerator.h"
 
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -43,6 +44,17 @@ private:
     Millis m_latency;
     std::vector<std::unique_ptr<Timer>> m_timers;
 };
+
+/// A closed loop of `workers` started at once, each thinking `think` on average.
+LoadProfile closedLoop(int workers, Millis think)
+{
+    LoadProfile profile;
+    profile.rps = 0;
+    profile.concurrency = workers;
+    profile.ramp = Millis(0);
+    profile.think = think;
+    return profile;
+}
 
 } // namespace
 
@@ -184,6 +196,107 @@ private Q_SLOTS:
         generator.start(Millis(5));
         clock.advance(Millis(10));
         QCOMPARE(backend.prompts.mid(0, 5), (QStringList{u"a"_s, u"b"_s, u"c"_s, u"a"_s, u"b"_s}));
+    }
+
+    void closedLoopWorkersThinkBetweenCalls()
+    {
+        // 50 workers, 200 ms calls, 1.8 s mean think time: each worker sends one call every
+        // 2 s on average (Little's law), not one every 200 ms.
+        FakeClock clock;
+        FixedLatencyBackend backend(clock, Millis(200));
+        const LoadProfile profile = closedLoop(50, Millis(1800));
+        LoadGenerator generator(profile, PromptSet::builtinUnique({5, 0.0}), clock,
+                                backend.submit());
+        QSignalSpy finished(&generator, &LoadGenerator::finished);
+        generator.start(Millis(100000));
+        QCOMPARE(backend.inFlight, 50); // every worker's first call goes out at once
+        clock.advance(Millis(250));
+        // Answered, and thinking: the next calls are not sent at once.
+        QCOMPARE(generator.thinking() + backend.inFlight, 50);
+        QVERIFY2(generator.thinking() > 40, qPrintable(QString::number(generator.thinking())));
+        for (int i = 0; i < 990; ++i)
+            clock.advance(Millis(100));
+        QCOMPARE(finished.count(), 0);
+        clock.advance(Millis(2000));
+        QCOMPARE(finished.count(), 1);
+        const double expected = 50.0 * 100.0 / 2.0;
+        QVERIFY2(std::abs(static_cast<double>(generator.started()) - expected) < expected * 0.05,
+                 qPrintable(QString::number(generator.started())));
+        QVERIFY(backend.peak <= 50);
+    }
+
+    void thinkTimesAreExponentialAndSeeded()
+    {
+        // One worker, instant answers: the gaps between its calls are its think times.
+        const auto gaps = [](std::uint64_t seed) {
+            FakeClock clock;
+            FixedLatencyBackend backend(clock, Millis(0));
+            const LoadProfile profile = closedLoop(1, Millis(1000));
+            LoadGenerator generator(profile, PromptSet::builtinUnique({seed, 0.1}), clock,
+                                    backend.submit());
+            generator.start(Millis(2000000));
+            for (int i = 0; i < 20000; ++i)
+                clock.advance(Millis(100));
+            QList<qint64> result;
+            for (qsizetype i = 1; i < backend.startTimes.size(); ++i)
+                result.append((backend.startTimes[i] - backend.startTimes[i - 1]).count());
+            return result;
+        };
+        const QList<qint64> a = gaps(1);
+        QCOMPARE(gaps(1), a);
+        QVERIFY(gaps(2) != a);
+        QVERIFY(a.size() > 1800);
+        double sum = 0;
+        int longerThanMean = 0;
+        int shortGaps = 0;
+        for (qint64 gap : a) {
+            sum += static_cast<double>(gap);
+            longerThanMean += gap > 1000 ? 1 : 0;
+            shortGaps += gap < 100 ? 1 : 0;
+        }
+        const double mean = sum / static_cast<double>(a.size());
+        QVERIFY2(std::abs(mean - 1000.0) < 60.0, qPrintable(QString::number(mean)));
+        // Exponential: e^-1 ≈ 37 % of gaps exceed the mean, 1 - e^-0.1 ≈ 9.5 % are under a
+        // tenth of it (a fixed or uniform wait would give neither).
+        const double overMean = static_cast<double>(longerThanMean) / static_cast<double>(a.size());
+        const double under = static_cast<double>(shortGaps) / static_cast<double>(a.size());
+        QVERIFY2(std::abs(overMean - 0.368) < 0.04, qPrintable(QString::number(overMean)));
+        QVERIFY2(std::abs(under - 0.095) < 0.025, qPrintable(QString::number(under)));
+    }
+
+    void stopWhileWorkersThinkFinishesAtOnce()
+    {
+        FakeClock clock;
+        FixedLatencyBackend backend(clock, Millis(100));
+        const LoadProfile profile = closedLoop(10, Millis(60000));
+        LoadGenerator generator(profile, PromptSet::builtinShort(), clock, backend.submit());
+        QSignalSpy finished(&generator, &LoadGenerator::finished);
+        generator.start(Millis(600000));
+        clock.advance(Millis(200));
+        QCOMPARE(generator.thinking(), 10);
+        generator.stop();
+        QCOMPARE(finished.count(), 1); // nothing in flight: no need to wait for the thinkers
+        QCOMPARE(generator.thinking(), 0);
+        const quint64 started = generator.started();
+        clock.advance(Millis(600000));
+        QCOMPARE(generator.started(), started);
+    }
+
+    void sendsADistinctPromptPerRequestFromBuiltinUnique()
+    {
+        FakeClock clock;
+        FixedLatencyBackend backend(clock, Millis(10));
+        LoadProfile profile;
+        profile.rps = 200;
+        profile.ramp = Millis(0);
+        profile.concurrency = 50;
+        LoadGenerator generator(profile, PromptSet::builtinUnique({1, 0.0}), clock,
+                                backend.submit());
+        generator.start(Millis(5000));
+        clock.advance(Millis(5100));
+        QVERIFY(backend.prompts.size() > 900);
+        QCOMPARE(QSet<QString>(backend.prompts.cbegin(), backend.prompts.cend()).size(),
+                 backend.prompts.size());
     }
 
     void builtinLongPromptsOverflowAnEightThousandTokenWindow()

@@ -110,6 +110,8 @@ private Q_SLOTS:
         QCOMPARE(saved.totals.requests, live.totals.requests);
         QCOMPARE(saved.totals.requests, 24);
         QCOMPARE(saved.totals.succeeded, live.totals.succeeded);
+        QCOMPARE(saved.totals.answeredByModel, live.totals.answeredByModel);
+        QCOMPARE(saved.totals.answeredByModel, 21); // three of the 24 came from the cache
         QCOMPARE(saved.totals.attempts, live.totals.attempts);
         QCOMPARE(saved.totals.retries, live.totals.retries);
         QCOMPARE(saved.sources.size(), live.sources.size());
@@ -130,6 +132,20 @@ private Q_SLOTS:
         QCOMPARE(saved.timeline[0].tSeconds, 2.0);
         QCOMPARE(saved.firingAlerts, QStringList{u"HighErrorRate"_s});
         QCOMPARE(saved.elapsedSeconds, 6.0);
+    }
+
+    void aReportSavedBeforeAnsweredByModelStillShowsIt()
+    {
+        FakeClock clock;
+        RunRecorder recorder(clock, {kPrimary, kSecondary});
+        recorder.start();
+        playOutage(recorder, clock);
+        nlohmann::json report = recorder.reportJson();
+        report["totals"].erase("answered_by_model");
+        // Successes less the cache's answers: the same count.
+        QCOMPARE(snapshotFromReport(report).totals.answeredByModel, 21);
+        QCOMPARE(answeredByModel(report["totals"]), 21);
+        QCOMPARE(answeredByModel(nlohmann::json::array()), 0);
     }
 
     void modelsFollowTheChainOrderGiven_data()

@@ -207,6 +207,7 @@ private Q_SLOTS:
         QCOMPARE(totals.started, 8);
         QCOMPARE(totals.requests, 8);
         QCOMPARE(totals.succeeded, 5); // c1, c2, c3 by a model; c4, c7 from the cache
+        QCOMPARE(totals.answeredByModel, 3); // c1, c2, c3: not the cache, not degraded
         QCOMPARE(totals.degraded, 1);
         QCOMPARE(totals.failed, 2);
         QCOMPARE(totals.attempts, 9);
@@ -222,6 +223,7 @@ private Q_SLOTS:
         QCOMPARE(bySource[kSecondary.toStdString()].get<int>(), 1);
         QCOMPARE(bySource["cache"].get<int>(), 2);
         QCOMPARE(bySource["degraded"].get<int>(), 1);
+        QCOMPARE(report["totals"]["answered_by_model"].get<int>(), 3);
 
         const nlohmann::json &primary = report["models"][kPrimary.toStdString()];
         QCOMPARE(primary["attempts"].get<int>(), 4);
@@ -313,6 +315,7 @@ private Q_SLOTS:
             QVERIFY2(!report.contains(owned), owned); // the run command adds these
         requireKeys(report["totals"],
                     {{"requests", kInt},
+                     {"answered_by_model", kInt},
                      {"succeeded", kInt},
                      {"degraded", kInt},
                      {"failed", kInt},

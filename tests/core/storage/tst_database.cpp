@@ -154,6 +154,49 @@ private Q_SLOTS:
                  qPrintable(history.lastError()));
     }
 
+    void versionTwoRunsGetTheirShareAnsweredByAModel()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"runs.db"_s);
+        QStringList statements = kVersion1Schema;
+        // Version 2 as it shipped, taken from the migrations themselves.
+        statements += schemaMigrations().at(1).statements;
+        const auto run = [](int id, const char *report, int requests) {
+            return u"INSERT INTO runs (id, scenario, label, started_at, saved_at, duration_s, "
+                   "requests, success_rate, degraded_share, p99_s, attempts_per_request, report) "
+                   "VALUES (%1, 's', 'x', '2026-03-01T10:00:00.000Z', 0, 60, %3, 0, 0, 0, 0, "
+                   "'%2')"_s.arg(id)
+                       .arg(QString::fromUtf8(report))
+                       .arg(requests);
+        };
+        statements += {
+            // Saved before answered_by_model: 90 successes, 30 of them from the cache.
+            run(1, R"({"totals":{"requests":100,"succeeded":90,"by_source":{"cache":30}}})", 100),
+            run(2, R"({"totals":{"requests":200,"answered_by_model":150,"succeeded":190}})", 200),
+            run(3, "not json at all", 10),
+            run(4, R"({"totals":{"requests":0}})", 0),
+            u"PRAGMA user_version = 2"_s,
+        };
+        writeByHand(path, statements);
+
+        QString error;
+        std::unique_ptr<Database> database = Database::open(path, &error);
+        QVERIFY2(database, qPrintable(error));
+        QCOMPARE(scalar(*database, u"PRAGMA user_version"_s).toInt(), Database::schemaVersion());
+        const auto rate = [&database](int id) {
+            return scalar(*database, u"SELECT model_rate FROM runs WHERE id = %1"_s.arg(id))
+                .toDouble();
+        };
+        QCOMPARE(rate(1), 0.6);
+        QCOMPARE(rate(2), 0.75);
+        QCOMPARE(rate(3), 0.0); // a damaged report does not stop the migration
+        QCOMPARE(rate(4), 0.0);
+        RunHistory history(*database);
+        const auto runs = history.list();
+        QVERIFY(runs);
+        QCOMPARE(runs->size(), 4);
+    }
+
     void failedMigrationLeavesTheFileAtItsVersion()
     {
         QTemporaryDir dir;

@@ -42,7 +42,7 @@ nlohmann::json errorsObject(int serverError, int rateLimited = 0, int auth = 0, 
 /// fallback's first answers fall in the point starting at `failoverPoint`.
 nlohmann::json outageReport(const char *startedAt, int succeeded, int degraded, int attempts,
                             double p99, int primaryServerErrors, std::size_t failoverPoint,
-                            std::optional<double> breakerOpenAt)
+                            std::optional<double> breakerOpenAt, int cache)
 {
     constexpr std::size_t kPoints = 30;
     nlohmann::json breaker = nlohmann::json::array();
@@ -55,10 +55,12 @@ nlohmann::json outageReport(const char *startedAt, int succeeded, int degraded, 
         {"duration_s", 30.0},
         {"totals",
          {{"requests", 100},
+          {"answered_by_model", succeeded - cache},
           {"succeeded", succeeded},
           {"degraded", degraded},
           {"failed", 100 - succeeded - degraded},
-          {"attempts", attempts}}},
+          {"attempts", attempts},
+          {"by_source", {{"cache", cache}, {"degraded", degraded}}}}},
         {"latency_s", {{"p50", 0.5}, {"p95", 1.5}, {"p99", p99}, {"max", p99 + 1}}},
         {"models",
          {{kPrimary,
@@ -85,12 +87,12 @@ nlohmann::json outageReport(const char *startedAt, int succeeded, int degraded, 
 
 nlohmann::json withBreaker()
 {
-    return outageReport("2026-03-01T10:00:00.000Z", 98, 2, 130, 2.5, 10, 15, 16.2);
+    return outageReport("2026-03-01T10:00:00.000Z", 98, 2, 130, 2.5, 10, 15, 16.2, 3);
 }
 
 nlohmann::json withoutBreaker()
 {
-    return outageReport("2026-03-01T11:00:00.000Z", 90, 10, 250, 9.0, 80, 17, std::nullopt);
+    return outageReport("2026-03-01T11:00:00.000Z", 90, 10, 250, 9.0, 80, 17, std::nullopt, 0);
 }
 
 } // namespace
@@ -103,6 +105,7 @@ private Q_SLOTS:
     {
         const RunFigures figures = runFigures(withBreaker());
         QCOMPARE(figures.requests, 100);
+        QCOMPARE(figures.modelRate, 0.95); // 98 succeeded, 3 of them from the cache
         QCOMPARE(figures.successRate, 0.98);
         QCOMPARE(figures.degradedShare, 0.02);
         QCOMPARE(figures.p99Seconds, 2.5);
@@ -173,15 +176,19 @@ private Q_SLOTS:
         QStringList keys;
         for (const ComparisonRow &row : comparison.rows)
             keys.append(row.key);
-        QCOMPARE(keys, (QStringList{u"success_rate"_s, u"degraded_share"_s, u"p99_s"_s,
-                                    u"attempts_per_request"_s, u"wasted_calls"_s,
+        // Answered by a model comes first: the figure a run is judged by.
+        QCOMPARE(keys, (QStringList{u"model_rate"_s, u"success_rate"_s, u"degraded_share"_s,
+                                    u"p99_s"_s, u"attempts_per_request"_s, u"wasted_calls"_s,
                                     u"time_to_failover_s"_s, u"breaker_opened_after_s"_s}));
-        for (int i = 0; i < 6; ++i)
+        QCOMPARE(comparison.rows[0].label, u"answered by a model"_s);
+        QCOMPARE(comparison.rows[0].a, std::optional<double>(0.95));
+        QCOMPARE(comparison.rows[0].b, std::optional<double>(0.90));
+        for (int i = 0; i < 7; ++i)
             QVERIFY2(comparison.rows[i].better() == -1, qPrintable(comparison.rows[i].key));
         // B's breaker never opened: no verdict.
-        QCOMPARE(comparison.rows[6].better(), 0);
-        QCOMPARE(comparison.rows[4].b, std::optional<double>(82.0));
-        QCOMPARE(comparison.rows[5].b, std::optional<double>(3.0));
+        QCOMPARE(comparison.rows[7].better(), 0);
+        QCOMPARE(comparison.rows[5].b, std::optional<double>(82.0));
+        QCOMPARE(comparison.rows[6].b, std::optional<double>(3.0));
         // Swapped, B wins.
         QCOMPARE(compareRuns(withoutBreaker(), withBreaker()).rows[0].better(), 1);
     }
@@ -211,6 +218,7 @@ private Q_SLOTS:
         QCOMPARE(summary.savedAt, wall.now);
         QCOMPARE(summary.durationSeconds, 30.0);
         QCOMPARE(summary.requests, 100);
+        QCOMPARE(summary.modelRate, 0.95);
         QCOMPARE(summary.successRate, 0.98);
         QCOMPARE(summary.degradedShare, 0.02);
         QCOMPARE(summary.p99Seconds, 2.5);
@@ -295,6 +303,7 @@ private Q_SLOTS:
         clock.advance(Millis(1000));
         const RunFigures figures = runFigures(recorder.reportJson());
         QCOMPARE(figures.requests, 1);
+        QCOMPARE(figures.modelRate, 1.0);
         QCOMPARE(figures.successRate, 1.0);
         QCOMPARE(figures.attemptsPerRequest, 2.0);
         QCOMPARE(figures.wastedCalls, 1);
