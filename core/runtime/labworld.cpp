@@ -26,16 +26,15 @@ LabWorld LabWorld::real()
 LabWorld LabWorld::inProcess(std::shared_ptr<Clock> clock)
 {
     LabWorld world;
-    world.clock = std::move(clock);
-    Clock *time = world.clock.get();
-    world.chaosTransport = [time](ChaosServer &server) {
-        return std::make_unique<InProcessTransport>(server.handler(), *time);
+    world.clock = clock;
+    world.chaosTransport = [clock](ChaosServer &server) {
+        return std::make_unique<InProcessTransport>(server.handler(), *clock);
     };
     // A fixed origin, so that answers (their `created` fields, rate-limit reset dates) are
     // the same on every run of a seed.
     const QDateTime origin(QDate(2026, 1, 1), QTime(0, 0), Qt::UTC);
-    world.chaosWallClock = [time, origin] {
-        return origin.addMSecs(time->now().count());
+    world.chaosWallClock = [clock, origin] {
+        return origin.addMSecs(clock->now().count());
     };
     return world;
 }
