@@ -1,7 +1,8 @@
 // Both adapters' stream decoders fed the same bytes whole, byte by byte and in pseudo-random
 // pieces. Besides not crashing: the outcome must not depend on the chunking, at most one
-// error is reported, nothing follows the terminator or an error, and a finished answer's
-// text is exactly the deltas handed out on the way.
+// error is reported, nothing follows the terminator or an error, an answer comes only from
+// a stream that carried its finish reason or its terminator, and a finished answer's text is
+// exactly the deltas handed out on the way.
 
 #include "fuzzsupport.h"
 #include "providers/provideradapter.h"
@@ -15,6 +16,7 @@ namespace {
 struct Decoded {
     QString deltas;
     bool sawEvent = false;
+    bool sawFinishReason = false;
     bool complete = false;
     std::optional<ClassifiedError> reportedError;
     std::variant<ChatAnswer, ClassifiedError> result;
@@ -53,15 +55,21 @@ Decoded decode(const ProviderAdapter &adapter, const QList<QByteArrayView> &chun
         }
         fuzz::check(!(decoded.sawEvent && !progress.sawEvent), "sawEvent went back to false");
         fuzz::check(!(decoded.complete && !progress.complete), "complete went back to false");
+        fuzz::check(!(decoded.sawFinishReason && !progress.sawFinishReason),
+                    "sawFinishReason went back to false");
         decoded.deltas += progress.textDelta;
         decoded.sawEvent = progress.sawEvent;
+        decoded.sawFinishReason = progress.sawFinishReason;
         decoded.complete = progress.complete;
         if (progress.error)
             decoded.reportedError = progress.error;
     }
     decoded.result = decoder->finish();
     if (const auto *answer = std::get_if<ChatAnswer>(&decoded.result)) {
-        fuzz::check(decoded.complete, "an answer from a stream that never completed");
+        fuzz::check(decoded.complete || decoded.sawFinishReason,
+                    "an answer from a stream cut before its finish reason");
+        fuzz::check(!answer->stopReason.isEmpty() || decoded.complete,
+                    "an answer without a finish reason or terminator");
         fuzz::check(!decoded.reportedError, "an answer after a reported error");
         fuzz::check(answer->text == decoded.deltas, "answer text differs from the deltas");
         fuzz::check(answer->inputTokens >= 0 && answer->outputTokens >= 0,
@@ -91,6 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
              {fuzz::splitBytewise(input), fuzz::splitPseudoRandomly(input)}) {
             const Decoded split = decode(*adapter, chunks);
             fuzz::check(split.deltas == whole.deltas && split.sawEvent == whole.sawEvent &&
+                            split.sawFinishReason == whole.sawFinishReason &&
                             split.complete == whole.complete &&
                             sameResult(split.result, whole.result),
                         "the chunking changed the decoded stream");

@@ -132,6 +132,8 @@ public:
         json body = message(answer);
         body["content"] = json::array({{{"type", "text"}, {"text", jsonString(answer.text)}}});
         body["stop_reason"] = stopReason(answer);
+        if (answer.refusal)
+            body["stop_details"] = refusalDetails();
         body["usage"] = usage(answer.inputTokens, answer.outputTokens);
         return jsonBytes(body);
     }
@@ -162,17 +164,23 @@ public:
                        {"delta", {{"type", "text_delta"}, {"text", jsonString(piece)}}}}));
     }
 
-    QByteArray streamEnd(const WireAnswer &answer) const override
+    QByteArray streamFinish(const WireAnswer &answer) const override
     {
         QByteArray out = sseEvent("content_block_stop",
                                   jsonBytes({{"type", "content_block_stop"}, {"index", 0}}));
-        out += sseEvent(
-            "message_delta",
-            jsonBytes({{"type", "message_delta"},
-                       {"delta", {{"stop_reason", stopReason(answer)}, {"stop_sequence", nullptr}}},
-                       {"usage", {{"output_tokens", answer.outputTokens}}}}));
-        out += sseEvent("message_stop", QByteArrayLiteral("{\"type\":\"message_stop\"}"));
+        json delta = {{"stop_reason", stopReason(answer)}, {"stop_sequence", nullptr}};
+        if (answer.refusal)
+            delta["stop_details"] = refusalDetails();
+        out += sseEvent("message_delta",
+                        jsonBytes({{"type", "message_delta"},
+                                   {"delta", delta},
+                                   {"usage", {{"output_tokens", answer.outputTokens}}}}));
         return out;
+    }
+
+    QByteArray streamTerminator() const override
+    {
+        return sseEvent("message_stop", QByteArrayLiteral("{\"type\":\"message_stop\"}"));
     }
 
     QByteArray streamErrorEvent() const override
@@ -239,6 +247,12 @@ public:
             type = QStringLiteral("overloaded_error");
             message = QStringLiteral("Overloaded");
             break;
+        case WireError::ContentFilter:
+            // The API refuses in a 200 (stop_reason refusal); as an error, a plain 400.
+            response.status = 400;
+            type = QStringLiteral("invalid_request_error");
+            message = QString::fromLatin1(kRefusalExplanation);
+            break;
         }
         if (!details.message.isEmpty())
             message = details.message;
@@ -282,9 +296,20 @@ private:
                 {"stop_sequence", nullptr},    {"usage", json::object()}};
     }
 
+    static constexpr const char *kRefusalExplanation =
+        "This request was declined by the chaos server's simulated content filter.";
+
     static const char *stopReason(const WireAnswer &answer)
     {
+        if (answer.refusal)
+            return "refusal";
         return answer.hitMaxTokens ? "max_tokens" : "end_turn";
+    }
+
+    /// What the API says beside stop_reason `refusal` (on the message and on message_delta).
+    static json refusalDetails()
+    {
+        return {{"type", "refusal"}, {"category", nullptr}, {"explanation", kRefusalExplanation}};
     }
 
     static json usage(int input, int output)

@@ -13,6 +13,24 @@ namespace {
 // Keeps ids apart from the answer text, which is seeded from the same seed.
 constexpr std::uint64_t kIdStreamSalt = 0x5bd1e9955bd1e995ULL;
 
+/// A limit of a time-scaled profile back in the scenario's own figures (at least 1).
+double unscaledLimit(int limit, double timeScale)
+{
+    return std::max(1.0, std::round(limit * timeScale));
+}
+
+/// Takes a served request's share from `bucket` and records it. An enforced limit may go
+/// into debt (a forced request still costs); a model without limits drains its
+/// large-account bucket for the headers only, down to zero.
+void consume(TokenBucket &bucket, WindowUsage &used, double amount, bool enforced, Millis now)
+{
+    if (enforced)
+        bucket.take(amount, now);
+    else
+        bucket.takeUpTo(amount, now);
+    used.add(amount, now);
+}
+
 Millis roundedMillis(double ms)
 {
     return Millis(static_cast<Millis::rep>(std::llround(std::max(0.0, ms))));
@@ -117,6 +135,13 @@ void ChaosController::reset()
     Q_EMIT profileChanged();
 }
 
+void ChaosController::setTimeScale(double factor)
+{
+    const std::lock_guard lock(m_mutex);
+    m_timeScale = factor > 0 ? factor : 1;
+    m_limiters.clear();
+}
+
 void ChaosController::startTimeline(const QList<ChaosTimelineEntry> &timeline)
 {
     const quint64 generation = ++m_timelineGeneration;
@@ -193,6 +218,7 @@ ChaosDecision ChaosController::decide(const ChaosCall &call)
     const ChaosModelProfile *entry = m_profile.find(call.model);
     if (!entry) {
         decision.verdict = ChaosDecision::Verdict::NotFound;
+        decision.rateLimits = fullRateLimits(ChaosModelProfile{});
         count(call.model, answerName(decision));
         return decision;
     }
@@ -213,22 +239,23 @@ ChaosDecision ChaosController::decide(const ChaosCall &call)
     } else {
         // A request larger than the whole bucket could never pass; it waits for a full one.
         const double tokensNeeded =
-            std::min<double>(entry->tpm, call.inputTokens + call.outputTokens);
+            std::min<double>(limiter.tokens.capacity(), call.inputTokens + call.outputTokens);
         const bool requestsOk = entry->rpm == 0 || limiter.requests.available(now) >= 1 - 1e-9;
         const bool tokensOk =
             entry->tpm == 0 || limiter.tokens.available(now) >= tokensNeeded - 1e-9;
         if (!call.forcedOk && !(requestsOk && tokensOk)) {
             decision.verdict = ChaosDecision::Verdict::RateLimited;
             decision.tokenLimit = requestsOk;
-            decision.limit = requestsOk ? entry->tpm : entry->rpm;
+            decision.limit = static_cast<int>(requestsOk ? limiter.tokens.capacity()
+                                                         : limiter.requests.capacity());
             decision.retryAfter = std::max(
                 requestsOk ? Millis(0) : limiter.requests.timeUntilAvailable(1, now),
                 tokensOk ? Millis(0) : limiter.tokens.timeUntilAvailable(tokensNeeded, now));
         } else {
-            if (entry->rpm > 0)
-                limiter.requests.take(1, now);
-            if (entry->tpm > 0)
-                limiter.tokens.take(tokensNeeded, now);
+            consume(limiter.requests, limiter.requestsUsed, 1, entry->rpm > 0, now);
+            consume(limiter.tokens, limiter.tokensUsed,
+                    entry->tpm > 0 ? tokensNeeded : call.inputTokens + call.outputTokens,
+                    entry->tpm > 0, now);
             const std::optional<ChaosFault> fault =
                 call.forcedOk ? std::nullopt : drawFault(*entry, uFault);
             decision.verdict = fault ? ChaosDecision::Verdict::Fault : ChaosDecision::Verdict::Ok;
@@ -239,7 +266,7 @@ ChaosDecision ChaosController::decide(const ChaosCall &call)
     if (decision.verdict == ChaosDecision::Verdict::Fault &&
         decision.fault == ChaosFault::RateLimited)
         decision.retryAfter = fromSeconds(entry->retryAfterS);
-    decision.rateLimits = rateLimitState(limiter, *entry);
+    decision.rateLimits = rateLimitState(limiter);
     count(call.model, answerName(decision));
     return decision;
 }
@@ -248,6 +275,15 @@ void ChaosController::countBadRequest(const QString &model)
 {
     const std::lock_guard lock(m_mutex);
     count(model, QStringLiteral("bad_request"));
+}
+
+RateLimitHeaders ChaosController::currentRateLimits(const QString &model)
+{
+    const std::lock_guard lock(m_mutex);
+    const ChaosModelProfile *entry = model.isEmpty() ? nullptr : m_profile.find(model);
+    if (!entry)
+        return fullRateLimits(ChaosModelProfile{});
+    return rateLimitState(limiterFor(model, *entry));
 }
 
 std::uint64_t ChaosController::nextIdBits()
@@ -284,33 +320,59 @@ ChaosController::Limiter &ChaosController::limiterFor(const QString &model,
     const Millis now = m_clock.now();
     auto it = m_limiters.find(model);
     if (it == m_limiters.end()) {
-        it = m_limiters.insert(model,
-                               Limiter{TokenBucket(entry.rpm, now), TokenBucket(entry.tpm, now)});
+        const Millis window = rateWindow();
+        it = m_limiters.insert(model, Limiter{TokenBucket(requestCapacity(entry), now, window),
+                                              TokenBucket(tokenCapacity(entry), now, window),
+                                              WindowUsage(window), WindowUsage(window)});
     }
-    if (it->requests.capacity() != entry.rpm)
-        it->requests.setCapacity(entry.rpm, now);
-    if (it->tokens.capacity() != entry.tpm)
-        it->tokens.setCapacity(entry.tpm, now);
+    // A limit set, raised or lowered since the last request (PUT, PATCH, a timeline step):
+    // the bucket starts full less this minute's traffic, as the real APIs' would.
+    if (it->requests.capacity() != requestCapacity(entry))
+        it->requests.restart(requestCapacity(entry), it->requestsUsed.total(now), now);
+    if (it->tokens.capacity() != tokenCapacity(entry))
+        it->tokens.restart(tokenCapacity(entry), it->tokensUsed.total(now), now);
     return it.value();
 }
 
-RateLimitHeaders ChaosController::rateLimitState(const Limiter &limiter,
-                                                 const ChaosModelProfile &entry) const
+Millis ChaosController::rateWindow() const
+{
+    return std::max(Millis(1),
+                    roundedMillis(static_cast<double>(kRateWindow.count()) * m_timeScale));
+}
+
+double ChaosController::requestCapacity(const ChaosModelProfile &entry) const
+{
+    return entry.rpm > 0 ? unscaledLimit(entry.rpm, m_timeScale) : kLargeAccountRpm;
+}
+
+double ChaosController::tokenCapacity(const ChaosModelProfile &entry) const
+{
+    return entry.tpm > 0 ? unscaledLimit(entry.tpm, m_timeScale) : kLargeAccountTpm;
+}
+
+RateLimitHeaders ChaosController::fullRateLimits(const ChaosModelProfile &entry) const
+{
+    RateLimitHeaders headers;
+    headers.requestsLimit = static_cast<int>(requestCapacity(entry));
+    headers.requestsRemaining = headers.requestsLimit;
+    headers.tokensLimit = static_cast<int>(tokenCapacity(entry));
+    headers.tokensRemaining = headers.tokensLimit;
+    return headers;
+}
+
+RateLimitHeaders ChaosController::rateLimitState(const Limiter &limiter) const
 {
     const Millis now = m_clock.now();
+    const auto remaining = [&](const TokenBucket &bucket) {
+        return static_cast<int>(std::max(0.0, std::floor(bucket.available(now) + 1e-9)));
+    };
     RateLimitHeaders headers;
-    if (entry.rpm > 0) {
-        headers.requestsLimit = entry.rpm;
-        headers.requestsRemaining =
-            static_cast<int>(std::max(0.0, std::floor(limiter.requests.available(now) + 1e-9)));
-        headers.requestsReset = limiter.requests.timeUntilFull(now);
-    }
-    if (entry.tpm > 0) {
-        headers.tokensLimit = entry.tpm;
-        headers.tokensRemaining =
-            static_cast<int>(std::max(0.0, std::floor(limiter.tokens.available(now) + 1e-9)));
-        headers.tokensReset = limiter.tokens.timeUntilFull(now);
-    }
+    headers.requestsLimit = static_cast<int>(limiter.requests.capacity());
+    headers.requestsRemaining = remaining(limiter.requests);
+    headers.requestsReset = limiter.requests.timeUntilFull(now);
+    headers.tokensLimit = static_cast<int>(limiter.tokens.capacity());
+    headers.tokensRemaining = remaining(limiter.tokens);
+    headers.tokensReset = limiter.tokens.timeUntilFull(now);
     return headers;
 }
 

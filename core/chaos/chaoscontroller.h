@@ -18,6 +18,11 @@
 
 namespace breakwater {
 
+/// The limits the rate-limit headers report for a model with no `limits` (those of a large
+/// account); such a model's buckets drain and refill as its traffic goes but never refuse.
+inline constexpr int kLargeAccountRpm = 4000;
+inline constexpr int kLargeAccountTpm = 2000000;
+
 /// One model request as the chaos layer judges it.
 struct ChaosCall {
     QString model;
@@ -67,7 +72,7 @@ struct ChaosModelStats {
     QMap<QString, qint64> answers;
 };
 
-/// The chaos server's state and the C++ form of its control API (SPEC.md section 7): the
+/// The chaos server's state and the C++ form of its control API (docs/chaos.md): the
 /// baseline and current profiles, per-model token buckets, statistics, the running
 /// timeline and the seeded randomness. The request handler asks it what to do with each
 /// request; the dashboard's chaos panel and the scenario runner call it directly.
@@ -108,6 +113,12 @@ public:
     /// Baseline profile back, statistics zeroed, timeline stopped, buckets full, random
     /// sequence restarted from the seed (POST /chaos/reset).
     void reset();
+    /// Rate limits for a time-scaled run (docs/scenarios.md): the profile's limits, already
+    /// divided by `factor` (timeScaled()), count over 60 s × `factor` instead of a minute,
+    /// so a limit keeps the burst of one scenario minute and the headers show the
+    /// scenario's own figures (rpm 300 scaled by 0.1 is a bucket of 300 refilled every
+    /// 6 s, not one of 3,000 a minute). 1 (the default) is real time. Buckets start full.
+    void setTimeScale(double factor);
 
     /// Starts `timeline`, its times counted from now; replaces a running one.
     void startTimeline(const QList<ChaosTimelineEntry> &timeline);
@@ -129,6 +140,9 @@ public:
     ChaosDecision decide(const ChaosCall &call);
     /// Counts a request refused before decide() (a body the API rejects).
     void countBadRequest(const QString &model);
+    /// `model`'s rate-limit state now, without taking anything (for answers that refuse a
+    /// request before decide()); a full large account's when no profile entry serves it.
+    RateLimitHeaders currentRateLimits(const QString &model);
     /// 64 fresh bits for ids (a stream of its own: ids never shift the fault sequence).
     std::uint64_t nextIdBits();
 
@@ -139,9 +153,13 @@ Q_SIGNALS:
     void timelineStepApplied(const QString &model, const QString &note);
 
 private:
+    /// A model's buckets, sized to its limits (or a large account's), and what was taken
+    /// from them in the last minute, which a bucket resized at run time starts from.
     struct Limiter {
         TokenBucket requests;
         TokenBucket tokens;
+        WindowUsage requestsUsed;
+        WindowUsage tokensUsed;
     };
 
     /// Replaces the current profile; the caller holds no lock and emits nothing else.
@@ -150,7 +168,14 @@ private:
     /// Runs `work` in the controller's thread: now when called there, else queued.
     void inOwnThread(std::function<void()> work);
     Limiter &limiterFor(const QString &model, const ChaosModelProfile &entry);
-    RateLimitHeaders rateLimitState(const Limiter &limiter, const ChaosModelProfile &entry) const;
+    /// The span a limit counts over: a minute times the time scale.
+    Millis rateWindow() const;
+    /// The bucket sizes of a model entry: its limits, else a large account's.
+    double requestCapacity(const ChaosModelProfile &entry) const;
+    double tokenCapacity(const ChaosModelProfile &entry) const;
+    /// Full buckets of `entry`'s sizes (a model that has taken nothing yet).
+    RateLimitHeaders fullRateLimits(const ChaosModelProfile &entry) const;
+    RateLimitHeaders rateLimitState(const Limiter &limiter) const;
     std::optional<ChaosFault> drawFault(const ChaosModelProfile &entry, double u) const;
     void count(const QString &model, const QString &answer);
 
@@ -163,6 +188,7 @@ private:
     ChaosProfile m_baseline;
     ChaosProfile m_profile;
     QHash<QString, Limiter> m_limiters;
+    double m_timeScale = 1;
     QMap<QString, ChaosModelStats> m_stats;
     std::vector<std::unique_ptr<Timer>> m_timeline;
     /// Bumped by every start, stop and reset: a step of an older timeline is skipped even if

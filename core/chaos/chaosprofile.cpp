@@ -21,6 +21,8 @@ constexpr EnumNames<ChaosFault, kChaosFaultCount> kFaultNames({{
     {ChaosFault::StreamError, u"stream_error"},
     {ChaosFault::StreamStall, u"stream_stall"},
     {ChaosFault::StreamTruncate, u"stream_truncate"},
+    {ChaosFault::StreamNoTerminator, u"stream_no_terminator"},
+    {ChaosFault::ContentFilter, u"content_filter"},
 }});
 
 // Sanity caps: beyond them a value is a typo, not an experiment.
@@ -61,10 +63,11 @@ std::optional<ChaosFault> chaosFaultFromName(QStringView name)
 const std::array<ChaosFault, kChaosFaultCount> &allChaosFaults()
 {
     static const std::array<ChaosFault, kChaosFaultCount> faults = {
-        ChaosFault::RateLimited, ChaosFault::ServerError,    ChaosFault::Unavailable,
-        ChaosFault::Overloaded,  ChaosFault::Timeout,        ChaosFault::Reset,
-        ChaosFault::Malformed,   ChaosFault::Auth,           ChaosFault::StreamError,
-        ChaosFault::StreamStall, ChaosFault::StreamTruncate,
+        ChaosFault::RateLimited,   ChaosFault::ServerError,    ChaosFault::Unavailable,
+        ChaosFault::Overloaded,    ChaosFault::Timeout,        ChaosFault::Reset,
+        ChaosFault::Malformed,     ChaosFault::Auth,           ChaosFault::StreamError,
+        ChaosFault::StreamStall,   ChaosFault::StreamTruncate, ChaosFault::StreamNoTerminator,
+        ChaosFault::ContentFilter,
     };
     return faults;
 }

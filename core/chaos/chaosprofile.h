@@ -14,7 +14,7 @@ namespace breakwater {
 
 class JsonReader;
 
-/// The faults a chaos profile can inject (SPEC.md sections 5 and 7), in profile order.
+/// The faults a chaos profile can inject (docs/chaos.md), in profile order.
 enum class ChaosFault {
     RateLimited,
     ServerError,
@@ -27,8 +27,14 @@ enum class ChaosFault {
     StreamError,
     StreamStall,
     StreamTruncate,
+    /// A complete stream (every delta and the finish reason) that closes cleanly without
+    /// `data: [DONE]` / `message_stop`; a normal answer when not streaming.
+    StreamNoTerminator,
+    /// OpenAI: the 400 `content_policy_violation`; Anthropic: a 200 whose stop_reason is
+    /// `refusal`, its text a short partial.
+    ContentFilter,
 };
-inline constexpr int kChaosFaultCount = 11;
+inline constexpr int kChaosFaultCount = 13;
 
 /// "rate_limited", "stream_stall", …
 QString chaosFaultName(ChaosFault fault);

@@ -14,6 +14,8 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxForcedLatencyMs = 3600 * 1000;
+/// A refusal keeps at most this many pieces (words) of the answer, often none.
+constexpr int kMaxRefusalPieces = 3;
 
 HttpServerResponse jsonResponse(int status, const json &body)
 {
@@ -190,8 +192,42 @@ private:
             }
             actOnBody();
             break;
+        case ChaosFault::StreamNoTerminator:
+            // Only a stream has a terminator to leave out.
+            if (m_stream) {
+                startStream();
+                return;
+            }
+            respondAnswer();
+            break;
+        case ChaosFault::ContentFilter:
+            if (m_wire.format() == WireFormat::OpenAI) {
+                respondError(WireError::ContentFilter);
+                break;
+            }
+            refuse();
+            if (m_stream) {
+                startStream();
+                return;
+            }
+            respondAnswer();
+            break;
         }
         finish();
+    }
+
+    /// Anthropic's refusal: the answer stops after a short partial text, its stop_reason
+    /// `refusal`.
+    void refuse()
+    {
+        const auto pieces = static_cast<int>(m_answer.pieces.size());
+        const int kept = std::min(
+            pieces, static_cast<int>(std::floor(m_decision.cut * (kMaxRefusalPieces + 1))));
+        m_answer.pieces = m_answer.pieces.mid(0, kept);
+        m_answer.text = m_answer.pieces.join(QString());
+        m_answer.outputTokens = estimateTokens(m_answer.text);
+        m_answer.hitMaxTokens = false;
+        m_answer.refusal = true;
     }
 
     void respondAnswer()
@@ -264,7 +300,7 @@ private:
         m_responder->beginStream(200, headers);
         m_responder->writeChunk(m_wire.streamStart(m_answer));
         const auto pieces = static_cast<int>(m_answer.pieces.size());
-        if (m_decision.verdict == ChaosDecision::Verdict::Fault) {
+        if (strikesMidStream()) {
             // Mid-stream: after at least one delta when there are two or more.
             m_cutIndex =
                 pieces >= 2 ? 1 + static_cast<int>(std::floor(m_decision.cut * (pieces - 1))) : 0;
@@ -286,7 +322,9 @@ private:
                 return;
             }
             if (m_next >= pieces) {
-                out += m_wire.streamEnd(m_answer);
+                out += m_wire.streamFinish(m_answer);
+                if (!isFault(ChaosFault::StreamNoTerminator))
+                    out += m_wire.streamTerminator();
                 m_responder->writeChunk(out);
                 m_responder->endStream();
                 finish();
@@ -307,6 +345,18 @@ private:
                 }
             }
         }
+    }
+
+    bool isFault(ChaosFault fault) const
+    {
+        return m_decision.verdict == ChaosDecision::Verdict::Fault && m_decision.fault == fault;
+    }
+
+    /// Whether the fault cuts into the deltas (the others end the stream in their own way).
+    bool strikesMidStream() const
+    {
+        return isFault(ChaosFault::StreamError) || isFault(ChaosFault::StreamStall) ||
+               isFault(ChaosFault::StreamTruncate) || isFault(ChaosFault::Malformed);
     }
 
     /// The mid-stream fault.
@@ -406,6 +456,7 @@ void ChaosRequestHandler::handleChat(const HttpServerRequest &request,
     headers.add(wire.requestIdHeader(), wire.requestId(m_controller.nextIdBits()));
     const auto refuse = [&](const QString &model, const WireRequestError &error) {
         m_controller.countBadRequest(model);
+        wire.addRateLimitHeaders(headers, m_controller.currentRateLimits(model), m_wallClock());
         WireErrorDetails details;
         details.message = error.message;
         details.param = error.param;
@@ -488,6 +539,7 @@ void ChaosRequestHandler::handleChat(const HttpServerRequest &request,
     details.requestId = headers.value(wire.requestIdHeader());
     switch (decision.verdict) {
     case ChaosDecision::Verdict::NotFound: {
+        wire.addRateLimitHeaders(headers, decision.rateLimits, wallNow);
         HttpServerResponse response = wire.errorResponse(WireError::NotFound, details);
         for (const auto &[name, value] : response.headers.fields())
             headers.add(name, value);

@@ -14,7 +14,7 @@ namespace breakwater {
 class ChaosController;
 struct ChaosDecision;
 
-/// The chaos server's routes (SPEC.md section 7): `POST /v1/messages` (Anthropic),
+/// The chaos server's routes (docs/chaos.md): `POST /v1/messages` (Anthropic),
 /// `POST /v1/chat/completions` and `/chat/completions` (OpenAI), `GET /v1/models[/{id}]`,
 /// and the control API under `/chaos/`. Decisions come from the ChaosController; delays,
 /// stream pacing and stalls run on the controller's Clock. Testable without sockets.
@@ -27,8 +27,12 @@ struct ChaosDecision;
 /// Stream faults on a non-streaming request act on the JSON body instead: stream_stall
 /// sends the head and part of the body and then nothing; stream_truncate does the same and
 /// closes the connection; stream_error answers with the error the stream would carry
-/// (Anthropic 529 overloaded_error, OpenAI 500 server_error). On a streaming request,
-/// malformed sends an event whose data is not JSON and ends the body without terminator.
+/// (Anthropic 529 overloaded_error, OpenAI 500 server_error); stream_no_terminator is a
+/// normal answer. On a streaming request, malformed sends an event whose data is not JSON
+/// and ends the body without terminator, and stream_no_terminator sends the whole answer
+/// with its finish reason (and usage) and ends the body cleanly without the terminator.
+/// content_filter is OpenAI's 400 content_policy_violation, and for Anthropic a 200 (JSON
+/// or stream) whose stop_reason is `refusal`, after at most a few words of the answer.
 class ChaosRequestHandler final : public HttpRequestHandler {
 public:
     /// The wall clock dates `created` fields and Anthropic's rate-limit resets.

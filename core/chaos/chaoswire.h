@@ -49,6 +49,9 @@ struct WireAnswer {
     int inputTokens = 0;
     int outputTokens = 0;
     bool hitMaxTokens = false;
+    /// The model refused on content grounds: Anthropic's stop_reason `refusal` (with its
+    /// stop_details), OpenAI's finish_reason `content_filter`.
+    bool refusal = false;
     /// Unix seconds (OpenAI `created`).
     qint64 created = 0;
     bool includeUsage = false;
@@ -64,6 +67,7 @@ enum class WireError {
     ServerError,     ///< 500
     Unavailable,     ///< 503
     Overloaded,      ///< 529 (Anthropic) or 503 with the overload message (OpenAI)
+    ContentFilter,   ///< 400 `content_policy_violation` (OpenAI; Anthropic refuses in a 200)
 };
 
 /// What an error message says beyond its kind.
@@ -114,8 +118,16 @@ public:
     virtual QByteArray streamStart(const WireAnswer &answer) const = 0;
     /// The event for one text delta.
     virtual QByteArray streamDelta(const WireAnswer &answer, const QString &piece) const = 0;
-    /// The events after the last delta, terminator included.
-    virtual QByteArray streamEnd(const WireAnswer &answer) const = 0;
+    /// The events after the last delta that carry the finish reason (and the usage), up to
+    /// but not including the terminator.
+    virtual QByteArray streamFinish(const WireAnswer &answer) const = 0;
+    /// The stream's last event: `message_stop` / `data: [DONE]`.
+    virtual QByteArray streamTerminator() const = 0;
+    /// streamFinish() and streamTerminator(): everything after the last delta.
+    QByteArray streamEnd(const WireAnswer &answer) const
+    {
+        return streamFinish(answer) + streamTerminator();
+    }
     /// The API's mid-stream error event (after which the stream ends without terminator).
     virtual QByteArray streamErrorEvent() const = 0;
 

@@ -190,7 +190,7 @@ public:
         return chunk(answer, {{"content", jsonString(piece)}}, nullptr);
     }
 
-    QByteArray streamEnd(const WireAnswer &answer) const override
+    QByteArray streamFinish(const WireAnswer &answer) const override
     {
         QByteArray out = chunk(answer, json::object(), finishReason(answer));
         if (answer.includeUsage) {
@@ -200,8 +200,12 @@ public:
             last["usage"] = usage(answer);
             out += sseEvent({}, jsonBytes(last));
         }
-        out += sseEvent({}, QByteArrayLiteral("[DONE]"));
         return out;
+    }
+
+    QByteArray streamTerminator() const override
+    {
+        return sseEvent({}, QByteArrayLiteral("[DONE]"));
     }
 
     QByteArray streamErrorEvent() const override
@@ -284,6 +288,13 @@ public:
             type = QStringLiteral("server_error");
             message = QStringLiteral("The engine is currently overloaded, please try again later");
             break;
+        case WireError::ContentFilter:
+            response.status = 400;
+            message = QStringLiteral("Your request was rejected as a result of our safety system. "
+                                     "Your prompt may contain text that is not allowed by our "
+                                     "safety system.");
+            code = QStringLiteral("content_policy_violation");
+            break;
         }
         if (!details.message.isEmpty())
             message = details.message;
@@ -321,6 +332,8 @@ private:
 
     static const char *finishReason(const WireAnswer &answer)
     {
+        if (answer.refusal)
+            return "content_filter";
         return answer.hitMaxTokens ? "length" : "stop";
     }
 

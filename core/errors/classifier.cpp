@@ -103,6 +103,10 @@ std::optional<Outcome> outcomeForIdentifier(const QString &identifier)
         return Outcome::RateLimited;
     if (id == u"authentication_error" || id == u"permission_error" || id == u"invalid_api_key")
         return Outcome::Auth;
+    // OpenAI's content policy 400 (the code beats type invalid_request_error), and Azure
+    // OpenAI's, whose prompt filter says content_filter.
+    if (id == u"content_policy_violation" || id == u"content_filter")
+        return Outcome::ContentFilter;
     if (id == u"invalid_request_error" || id == u"not_found_error" || id == u"request_too_large" ||
         id == u"billing_error" || id == u"insufficient_quota" || id == u"context_length_exceeded")
         return Outcome::BadRequest;
@@ -245,6 +249,8 @@ QString classPhrase(Outcome outcome, int status, bool quota)
         return u"server overloaded"_s;
     case Outcome::ContextOverflow:
         return u"prompt too long for the model's context window"_s;
+    case Outcome::ContentFilter:
+        return u"refused by the provider's content filter"_s;
     case Outcome::Auth:
         return status == 403 ? u"permission denied"_s : u"authentication failed"_s;
     case Outcome::BadRequest:
@@ -288,7 +294,12 @@ void refineFromBody(const ApiError &error, ClassifiedError &result, bool &quota)
         quota = true;
         return;
     }
-    if (result.outcome == Outcome::BadRequest && readContextOverflow(error, result))
+    if (result.outcome != Outcome::BadRequest)
+        return;
+    if (outcomeForIdentifier(error.code) == Outcome::ContentFilter ||
+        outcomeForIdentifier(error.type) == Outcome::ContentFilter)
+        result.outcome = Outcome::ContentFilter;
+    else if (readContextOverflow(error, result))
         result.outcome = Outcome::ContextOverflow;
 }
 
@@ -416,14 +427,16 @@ ClassifiedError classifyHttpError(int status, const HttpHeaders &headers, const 
     }
 
     result.retryable = isRetryableByDefault(result.outcome);
-    // x-should-retry overrides the table (SPEC.md section 3) with three exceptions. Auth: SPEC
-    // says never retried, so a "true" hint cannot make it retryable. Context overflow: resending
-    // the same prompt cannot fit; the engine recovers by truncating or moving to a larger
-    // window, outside the retry loop. Quota and spend limits: they last until billing changes,
+    // x-should-retry overrides the table (docs/engine.md) with four exceptions. Auth: the
+    // table says never retried, so a "true" hint cannot make it retryable. Context overflow:
+    // resending the same prompt cannot fit; the engine recovers by truncating or moving to a
+    // larger window, outside the retry loop. Content filter: the same prompt is refused again
+    // on the same model. Quota and spend limits: they last until billing changes,
     // which no retry delay covers.
     if (const auto shouldRetry = parseShouldRetry(headers);
         shouldRetry && result.outcome != Outcome::Auth &&
-        result.outcome != Outcome::ContextOverflow && !quota)
+        result.outcome != Outcome::ContextOverflow && result.outcome != Outcome::ContentFilter &&
+        !quota)
         result.retryable = *shouldRetry;
 
     if (const auto hint = parseRetryAfter(headers, nowUtc)) {
@@ -519,6 +532,16 @@ ClassifiedError malformedError(const QString &detail)
     result.outcome = Outcome::Malformed;
     result.retryable = isRetryableByDefault(Outcome::Malformed);
     result.message = joinDetail(u"malformed answer"_s, detail);
+    return result;
+}
+
+ClassifiedError contentFilterError(const QString &stopReason, const QString &detail)
+{
+    ClassifiedError result;
+    result.outcome = Outcome::ContentFilter;
+    result.retryable = isRetryableByDefault(Outcome::ContentFilter);
+    result.apiErrorType = sanitizedText(stopReason);
+    result.message = joinDetail(u"content filter"_s, detail);
     return result;
 }
 

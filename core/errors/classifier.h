@@ -29,6 +29,10 @@ ClassifiedError classifyTransportFailure(TransportFailure failure, const QString
 ClassifiedError timeoutError(TimeoutKind kind, Millis limit);
 /// A 2xx answer or stream that could not be understood.
 ClassifiedError malformedError(const QString &detail);
+/// A 2xx answer or stream the provider stopped on content grounds (OpenAI finish_reason
+/// `content_filter`, Anthropic stop_reason `refusal`): `stopReason` as sent, `detail` the
+/// provider's reason in its own words where it gave one.
+ClassifiedError contentFilterError(const QString &stopReason, const QString &detail);
 
 /// The server's delay hint: `retry-after-ms` first, then `retry-after` (delta-seconds or
 /// HTTP-date, resolved against `nowUtc`). Unparseable or negative values are ignored.

@@ -150,7 +150,9 @@ std::optional<int> countMember(const Json &object, const char *key)
     return static_cast<int>(count);
 }
 
-SseStreamDecoder::SseStreamDecoder(QString terminator) : m_terminator(std::move(terminator)) {}
+SseStreamDecoder::SseStreamDecoder(QString finishReason, QString terminator)
+    : m_finishReason(std::move(finishReason)), m_terminator(std::move(terminator))
+{}
 
 StreamProgress SseStreamDecoder::feed(QByteArrayView chunk)
 {
@@ -182,6 +184,7 @@ StreamProgress SseStreamDecoder::feed(QByteArrayView chunk)
         m_answer.text += progress.textDelta;
     }
     progress.sawEvent = m_sawEvent;
+    progress.sawFinishReason = m_sawFinishReason;
     progress.complete = m_complete;
     return progress;
 }
@@ -190,9 +193,12 @@ std::variant<ChatAnswer, ClassifiedError> SseStreamDecoder::finish()
 {
     if (m_error)
         return *m_error;
-    if (m_complete)
+    // The official SDKs take a stream that carried its finish reason and then closed as
+    // complete; several OpenAI-compatible servers never send the terminator.
+    if (m_complete || m_sawFinishReason)
         return m_answer;
-    return malformedError(QStringLiteral("stream ended without %1").arg(m_terminator));
+    return malformedError(
+        QStringLiteral("stream ended before its %1, without %2").arg(m_finishReason, m_terminator));
 }
 
 } // namespace breakwater::adapterutil

@@ -62,27 +62,31 @@ std::optional<QString> stringMember(const Json &object, const char *key);
 std::optional<int> countMember(const Json &object, const char *key);
 
 /// The SSE half of a stream decoder: runs the parser, keeps the answer so far and the sticky
-/// complete/error state, and leaves each wire format only the meaning of its events.
+/// finish-reason/complete/error state, and leaves each wire format only the meaning of its
+/// events.
 class SseStreamDecoder : public StreamDecoder {
 public:
     StreamProgress feed(QByteArrayView chunk) override;
     std::variant<ChatAnswer, ClassifiedError> finish() override;
 
 protected:
-    /// `terminator` names the missing event in the "stream ended without …" message.
-    explicit SseStreamDecoder(QString terminator);
+    /// `finishReason` and `terminator` name what is missing in the "stream ended before
+    /// its …, without …" message of a cut stream.
+    SseStreamDecoder(QString finishReason, QString terminator);
 
-    /// Applies one event: appends its text to `textDelta`, updates m_answer, m_sawEvent and
-    /// m_complete; returns an error to end the stream with.
+    /// Applies one event: appends its text to `textDelta`, updates m_answer, m_sawEvent,
+    /// m_sawFinishReason and m_complete; returns an error to end the stream with.
     virtual std::optional<ClassifiedError> handleEvent(const SseEvent &event,
                                                        QString &textDelta) = 0;
 
     ChatAnswer m_answer;
     bool m_sawEvent = false;
+    bool m_sawFinishReason = false;
     bool m_complete = false;
 
 private:
     SseParser m_parser;
+    QString m_finishReason;
     QString m_terminator;
     std::optional<ClassifiedError> m_error;
 };

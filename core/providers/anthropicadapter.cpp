@@ -26,9 +26,21 @@ void readUsage(const Json &usage, ChatAnswer &answer)
         answer.outputTokens = *output;
 }
 
+constexpr auto kRefusal = "refusal"_L1;
+
+/// The model's refusal (stop_reason `refusal`): `content_filter` for the engine, with the
+/// explanation of stop_details when the API gave one.
+ClassifiedError refused(const std::optional<QString> &explanation)
+{
+    QString detail = u"the model refused to answer (stop_reason: refusal)"_s;
+    if (explanation && !explanation->trimmed().isEmpty())
+        detail += u": "_s + *explanation;
+    return contentFilterError(kRefusal, detail);
+}
+
 class AnthropicStreamDecoder final : public adapterutil::SseStreamDecoder {
 public:
-    AnthropicStreamDecoder() : SseStreamDecoder(u"message_stop"_s) {}
+    AnthropicStreamDecoder() : SseStreamDecoder(u"stop_reason"_s, u"message_stop"_s) {}
 
 protected:
     std::optional<ClassifiedError> handleEvent(const SseEvent &event, QString &textDelta) override
@@ -77,13 +89,21 @@ protected:
         } else if (type == "content_block_stop") {
             m_sawEvent = true;
         } else if (type == "message_delta") {
-            if (const Json *delta = objectMember(data, "delta")) {
-                if (const auto stopReason = stringMember(*delta, "stop_reason"))
-                    m_answer.stopReason = *stopReason;
-            }
             if (const Json *usage = objectMember(data, "usage"))
                 readUsage(*usage, m_answer);
             m_sawEvent = true;
+            if (const Json *delta = objectMember(data, "delta")) {
+                if (const auto stopReason = stringMember(*delta, "stop_reason");
+                    stopReason && !stopReason->isEmpty()) {
+                    m_answer.stopReason = *stopReason;
+                    m_sawFinishReason = true;
+                    if (*stopReason == kRefusal) {
+                        const Json *details = objectMember(*delta, "stop_details");
+                        return refused(details ? stringMember(*details, "explanation")
+                                               : std::nullopt);
+                    }
+                }
+            }
         } else if (type == "message_stop") {
             m_sawEvent = true;
             m_complete = true;
@@ -151,6 +171,9 @@ AnthropicAdapter::parseAnswer(const QByteArray &body) const
     }
     answer.model = json.string(json.member(root, "model"_L1)).value_or(QString());
     answer.stopReason = json.string(json.member(root, "stop_reason"_L1)).value_or(QString());
+    if (answer.stopReason == kRefusal)
+        return refused(
+            json.string(json.member(json.member(root, "stop_details"_L1), "explanation"_L1)));
     const JsonView::Index usage = json.member(root, "usage"_L1);
     if (const auto input = countValue(json, json.member(usage, "input_tokens"_L1)))
         answer.inputTokens = *input;

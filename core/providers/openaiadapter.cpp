@@ -32,9 +32,22 @@ bool isFirstChoice(const Json &choice)
     return !index || !index->is_number_integer() || index->get<long long>() == 0;
 }
 
+/// The answer withheld by the content filter: `content_filter` for the engine.
+ClassifiedError contentFiltered()
+{
+    return contentFilterError(u"content_filter"_s,
+                              u"the answer was withheld by the provider's content filter "
+                              u"(finish_reason: content_filter)"_s);
+}
+
+bool isContentFilter(const QString &finishReason)
+{
+    return finishReason == u"content_filter";
+}
+
 class OpenAIStreamDecoder final : public adapterutil::SseStreamDecoder {
 public:
-    OpenAIStreamDecoder() : SseStreamDecoder(u"[DONE]"_s) {}
+    OpenAIStreamDecoder() : SseStreamDecoder(u"finish_reason"_s, u"[DONE]"_s) {}
 
 protected:
     std::optional<ClassifiedError> handleEvent(const SseEvent &event, QString &textDelta) override
@@ -66,8 +79,13 @@ protected:
                     if (const auto content = stringMember(*delta, "content"))
                         textDelta += *content;
                 }
-                if (const auto finishReason = stringMember(choice, "finish_reason"))
+                if (const auto finishReason = stringMember(choice, "finish_reason");
+                    finishReason && !finishReason->isEmpty()) {
                     m_answer.stopReason = *finishReason;
+                    m_sawFinishReason = true;
+                    if (isContentFilter(*finishReason))
+                        return contentFiltered();
+                }
             }
         }
         // With include_usage the last chunk has empty choices and the totals; others have null.
@@ -119,6 +137,11 @@ std::variant<ChatAnswer, ClassifiedError> OpenAIAdapter::parseAnswer(const QByte
         json.is(choices, JsonView::Kind::Array) ? json.first(choices) : JsonView::kNone;
     if (choice == JsonView::kNone)
         return malformedError(u"answer has no choices"_s);
+    // Before the content: a filtered answer may carry none (Azure sends content null).
+    const QString finishReason =
+        json.string(json.member(choice, "finish_reason"_L1)).value_or(QString());
+    if (isContentFilter(finishReason))
+        return contentFiltered();
 
     const JsonView::Index message = json.member(choice, "message"_L1);
     if (!json.is(message, JsonView::Kind::Object))
@@ -130,7 +153,7 @@ std::variant<ChatAnswer, ClassifiedError> OpenAIAdapter::parseAnswer(const QByte
     ChatAnswer answer;
     answer.text = *content;
     answer.model = json.string(json.member(root, "model"_L1)).value_or(QString());
-    answer.stopReason = json.string(json.member(choice, "finish_reason"_L1)).value_or(QString());
+    answer.stopReason = finishReason;
     const JsonView::Index usage = json.member(root, "usage"_L1);
     if (const auto input = countValue(json, json.member(usage, "prompt_tokens"_L1)))
         answer.inputTokens = *input;

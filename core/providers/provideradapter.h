@@ -20,14 +20,25 @@ namespace breakwater {
 inline constexpr qsizetype kMaxAnswerBytes = 16 * 1024 * 1024;
 
 /// What one chunk of a streamed answer brought.
+///
+/// A stream is complete as the official SDKs judge it (docs/engine.md): once its finish
+/// reason has arrived (OpenAI `finish_reason`, Anthropic `message_delta.stop_reason`), a
+/// clean close ends it as a complete answer whether or not the terminator came; a stream
+/// that closes before its finish reason is `malformed`. The terminator still ends it at once.
 struct StreamProgress {
     /// Text that arrived in this chunk (may be empty).
     QString textDelta;
     /// At least one complete event has arrived so far (the first-token timeout is satisfied).
     bool sawEvent = false;
-    /// The stream's terminator arrived (`message_stop` / `data: [DONE]`).
+    /// The answer's finish reason has arrived: from now on a clean close completes it (the
+    /// usage and the terminator may still follow).
+    bool sawFinishReason = false;
+    /// The stream's terminator arrived (`message_stop` / `data: [DONE]`): the answer is
+    /// complete now, whatever follows.
     bool complete = false;
-    /// A mid-stream error event, or data that could not be parsed (then `malformed`).
+    /// A mid-stream error event, data that could not be parsed (then `malformed`), or a
+    /// finish reason that is a refusal (OpenAI `content_filter`, Anthropic `refusal`: then
+    /// `content_filter`). Reported once; the stream's fate is then decided.
     std::optional<ClassifiedError> error;
 };
 
@@ -37,7 +48,9 @@ public:
     virtual ~StreamDecoder() = default;
     /// Feeds the next bytes as they came off the socket (any split, any line ending).
     virtual StreamProgress feed(QByteArrayView chunk) = 0;
-    /// The connection closed: the answer so far, or `malformed` when no terminator came.
+    /// The connection closed cleanly (the transport finished): the answer when the
+    /// terminator or the finish reason came, the error reported by feed() if any, else
+    /// `malformed` (cut before the finish reason).
     virtual std::variant<ChatAnswer, ClassifiedError> finish() = 0;
 };
 
@@ -58,7 +71,8 @@ public:
     {
         return buildRequestTo(endpoint(baseUrl), apiKey, request);
     }
-    /// Reads a complete 2xx JSON answer; `malformed` when it cannot.
+    /// Reads a complete 2xx JSON answer; `malformed` when it cannot, `content_filter` when
+    /// its finish reason is a refusal (OpenAI `content_filter`, Anthropic `refusal`).
     virtual std::variant<ChatAnswer, ClassifiedError> parseAnswer(const QByteArray &body) const = 0;
     virtual std::unique_ptr<StreamDecoder> createStreamDecoder() const = 0;
 };

@@ -85,6 +85,8 @@ bool ScenarioRun::start(QString *error)
     m_recorder->start();
     m_running = true;
     if (ChaosServer *chaos = m_lab->chaos()) {
+        // Rate limits count over a scenario minute, however fast the run goes.
+        chaos->controller().setTimeScale(m_options.timeScale);
         if (!m_scaled.timeline.isEmpty())
             chaos->controller().startTimeline(m_scaled.timeline);
     }

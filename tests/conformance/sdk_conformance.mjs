@@ -145,6 +145,56 @@ await check('anthropic: SDK retries honour retry-after-ms', async () => {
     await control('POST', '/chaos/reset');
 });
 
+await check('anthropic: a stream without message_stop is read to its stop_reason', async () => {
+    const whole = await anthropic.messages.create({ model, max_tokens: 64, messages });
+    // The raw event stream: the SDK ends it at the clean close without complaint. (The
+    // messages.stream() helper of this SDK version builds its final message on message_stop.)
+    const stream = await anthropic.messages.create({ model, max_tokens: 64, messages, stream: true },
+                                                   fault('stream_no_terminator'));
+    let text = '';
+    let stopReason = null;
+    let outputTokens = 0;
+    const types = [];
+    for await (const event of stream) {
+        types.push(event.type);
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta')
+            text += event.delta.text;
+        if (event.type === 'message_delta') {
+            stopReason = event.delta.stop_reason;
+            outputTokens = event.usage.output_tokens;
+        }
+    }
+    expect(!types.includes('message_stop'), 'the server sent message_stop');
+    expect(text === whole.content[0].text, 'the streamed text differs from the answer');
+    expect(stopReason === whole.stop_reason, `stop_reason ${stopReason}`);
+    expect(outputTokens === whole.usage.output_tokens, `output_tokens ${outputTokens}`);
+});
+await check('anthropic: content_filter is a 200 whose stop_reason is refusal', async () => {
+    const message = await anthropic.messages.create({ model, max_tokens: 64, messages },
+                                                    fault('content_filter'));
+    expect(message.stop_reason === 'refusal', `stop_reason ${message.stop_reason}`);
+    expect(message.stop_details?.type === 'refusal', 'no stop_details');
+    const stream = anthropic.messages.stream({ model, max_tokens: 64, messages },
+                                             fault('content_filter'));
+    const final = await stream.finalMessage();
+    expect(final.stop_reason === 'refusal', `streamed stop_reason ${final.stop_reason}`);
+});
+await check('anthropic: rate-limit headers on answers and errors', async () => {
+    const { response } = await anthropic.messages.create({ model, max_tokens: 16, messages })
+        .withResponse();
+    expect(response.headers.get('anthropic-ratelimit-requests-limit') === '4000',
+           `requests limit ${response.headers.get('anthropic-ratelimit-requests-limit')}`);
+    expect(Number(response.headers.get('anthropic-ratelimit-requests-remaining')) < 4000,
+           'remaining does not drain');
+    expect(!Number.isNaN(Date.parse(response.headers.get('anthropic-ratelimit-tokens-reset'))),
+           'tokens reset is not a date');
+    const error = await expectError(
+        anthropic.messages.create({ model, max_tokens: 16, messages }, fault('server_error')),
+        Anthropic.InternalServerError, 500);
+    expect(error.headers.get('anthropic-ratelimit-tokens-limit') === '2000000',
+           'no token limit on the error');
+});
+
 await check('openai: chat completion answer', async () => {
     const completion = await openai.chat.completions.create({ model, max_tokens: 64, messages });
     expect(completion.object === 'chat.completion', `object ${completion.object}`);
@@ -164,6 +214,45 @@ await check('openai: streamed chunks with usage', async () => {
     }
     expect(text.length > 0, 'no streamed text');
     expect(usage && usage.completion_tokens > 0, 'no usage chunk');
+});
+await check('openai: a stream without [DONE] is a complete completion', async () => {
+    const whole = await openai.chat.completions.create({ model, max_tokens: 64, messages });
+    const stream = openai.chat.completions.stream(
+        { model, max_tokens: 64, messages, stream_options: { include_usage: true } },
+        fault('stream_no_terminator'));
+    const completion = await stream.finalChatCompletion();
+    expect(completion.choices[0].finish_reason === whole.choices[0].finish_reason,
+           `finish_reason ${completion.choices[0].finish_reason}`);
+    expect(completion.choices[0].message.content === whole.choices[0].message.content,
+           'the streamed text differs from the answer');
+    expect(completion.usage?.completion_tokens === whole.usage.completion_tokens, 'no usage');
+});
+await check('openai: content_filter is a BadRequestError content_policy_violation', async () => {
+    for (const stream of [false, true]) {
+        const error = await expectError(
+            openai.chat.completions.create({ model, max_tokens: 16, messages, stream },
+                                           fault('content_filter')),
+            OpenAI.BadRequestError, 400);
+        expect(error.code === 'content_policy_violation', `code ${error.code}`);
+        expect(error.type === 'invalid_request_error', `type ${error.type}`);
+        expect(/safety system/.test(error.message), error.message);
+    }
+});
+await check('openai: rate-limit headers on answers and errors', async () => {
+    const { response } = await openai.chat.completions.create({ model, max_tokens: 16, messages })
+        .withResponse();
+    expect(response.headers.get('x-ratelimit-limit-requests') === '4000',
+           `requests limit ${response.headers.get('x-ratelimit-limit-requests')}`);
+    expect(response.headers.get('x-ratelimit-limit-tokens') === '2000000', 'no token limit');
+    expect(Number(response.headers.get('x-ratelimit-remaining-requests')) < 4000,
+           'remaining does not drain');
+    expect(/^(\d+h)?(\d+m)?\d+(\.\d+)?(ms|s)$/.test(response.headers.get('x-ratelimit-reset-requests')),
+           `reset ${response.headers.get('x-ratelimit-reset-requests')}`);
+    const error = await expectError(
+        openai.chat.completions.create({ model, max_tokens: 16, messages }, fault('rate_limited')),
+        OpenAI.RateLimitError, 429);
+    expect(error.headers.get('x-ratelimit-remaining-tokens') !== null,
+           'no remaining tokens on the error');
 });
 await check('openai: 429 is RateLimitError', async () => {
     const error = await expectError(

@@ -141,6 +141,9 @@ QByteArray openaiChunk(const QByteArray &text)
 }
 
 const QByteArray kOpenaiDone = "data: [DONE]\n\n";
+const QByteArray kOpenaiStop =
+    R"(data: {"id":"c1","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"
+    "\n\n";
 
 /// More than the adapters accept as one answer (16 MiB) and than the SSE parser holds as one
 /// event (8 MiB).
@@ -248,7 +251,11 @@ private Q_SLOTS:
                     stream("event: chunk\n\nid: 7\n\n: keep-alive\n\nretry: 100\n\n"), "malformed",
                     u"without [DONE]"_s);
                 row(name("no terminator", true), true, true, stream(openaiChunk("hel")),
-                    "malformed", u"without [DONE]"_s);
+                    "malformed", u"before its finish_reason, without [DONE]"_s);
+                // As the official SDKs judge it: finish reason, then a clean close.
+                row(name("finish reason, no terminator", true), true, true,
+                    stream(openaiChunk("hel") + openaiChunk("lo") + kOpenaiStop), "success",
+                    u"hello"_s);
                 row(name("duplicate terminators", true), true, true,
                     stream(openaiChunk("hel") + openaiChunk("lo") + kOpenaiDone + kOpenaiDone),
                     "success", u"hello"_s);
@@ -285,7 +292,11 @@ private Q_SLOTS:
                     "malformed", u"without message_stop"_s);
                 row(name("no terminator", true), false, true,
                     stream(kAnthropicStart + anthropicDelta("hel")), "malformed",
-                    u"without message_stop"_s);
+                    u"before its stop_reason, without message_stop"_s);
+                row(name("stop reason, no terminator", true), false, true,
+                    stream(kAnthropicStart + anthropicDelta("hel") + anthropicDelta("lo") +
+                           kAnthropicStop.left(kAnthropicStop.indexOf("event: message_stop"))),
+                    "success", u"hello"_s);
                 row(name("duplicate terminators", true), false, true,
                     stream(kAnthropicStart + anthropicDelta("hel") + anthropicDelta("lo") +
                            kAnthropicStop +

@@ -43,7 +43,7 @@ private Q_SLOTS:
         QVERIFY2(failed.isEmpty(), qPrintable(failed.join(u'\n')));
         QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
                  qPrintable(output));
-        QVERIFY2(output.count(u"PASS "_s) >= 18, qPrintable(output));
+        QVERIFY2(output.count(u"PASS "_s) >= 24, qPrintable(output));
     }
 };
 

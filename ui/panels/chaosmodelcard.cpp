@@ -50,7 +50,12 @@ QString faultExplanation(ChaosFault fault)
     case ChaosFault::StreamStall:
         return u"streams: stops sending in the middle of the answer"_s;
     case ChaosFault::StreamTruncate:
-        return u"streams: ends without its final event"_s;
+        return u"streams: the connection closes before the finish reason (a cut answer)"_s;
+    case ChaosFault::StreamNoTerminator:
+        return u"streams: a complete answer that ends without [DONE] / message_stop"_s;
+    case ChaosFault::ContentFilter:
+        return u"refused on content grounds (OpenAI 400 content_policy_violation; "
+               u"Anthropic stop_reason refusal)"_s;
     }
     return {};
 }

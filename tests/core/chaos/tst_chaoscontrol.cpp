@@ -202,6 +202,8 @@ private Q_SLOTS:
         QVERIFY(sonnet["answers"]["overloaded"] == 1);
         QVERIFY(sonnet["answers"]["rate_limited"] == 0);
         QVERIFY(sonnet["answers"].contains("stream_truncate"));
+        QVERIFY(sonnet["answers"]["stream_no_terminator"] == 0);
+        QVERIFY(sonnet["answers"]["content_filter"] == 0);
         QVERIFY(stats["models"]["other"]["answers"]["timeout"] == 1);
     }
 

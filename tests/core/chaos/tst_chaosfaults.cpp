@@ -173,6 +173,25 @@ private Q_SLOTS:
                                                                      : "\"content\""));
     }
 
+    void streamNoTerminatorEndsTheBodyCleanlyWithoutTheTerminator_data() { addFormats(); }
+    void streamNoTerminatorEndsTheBodyCleanlyWithoutTheTerminator()
+    {
+        QFETCH(int, format);
+        const auto wire = static_cast<WireFormat>(format);
+        QVERIFY(startServer());
+        auto client = sendChat(wire, true, "stream_no_terminator");
+        QTRY_VERIFY_WITH_TIMEOUT(client->response().bodyComplete, 500); // the last chunk came
+        const RawResponse response = client->response();
+        QCOMPARE(response.status, 200);
+        QVERIFY(response.chunked);
+        QVERIFY(!response.body.contains(terminator(wire)));
+        QVERIFY(response.body.contains(wire == WireFormat::Anthropic
+                                           ? "\"stop_reason\":\"end_turn\""
+                                           : "\"finish_reason\":\"stop\""));
+        settle();
+        QVERIFY(!client->poll() && !client->eof && !client->reset); // the connection stays
+    }
+
     void streamErrorSendsTheApisErrorEvent_data() { addFormats(); }
     void streamErrorSendsTheApisErrorEvent()
     {
@@ -370,6 +389,18 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(reset->isFinished(), 500);
         QVERIFY(reset->error() != QNetworkReply::NoError);
         QVERIFY(reset->attribute(QNetworkRequest::HttpStatusCodeAttribute).isNull());
+
+        std::unique_ptr<QNetworkReply> unterminated(post("stream_no_terminator", true));
+        QTRY_VERIFY_WITH_TIMEOUT(unterminated->isFinished(), 500);
+        QCOMPARE(unterminated->error(), QNetworkReply::NoError);
+        const QByteArray unterminatedBody = unterminated->readAll();
+        QVERIFY(unterminatedBody.contains("event: message_delta"));
+        QVERIFY(!unterminatedBody.contains("message_stop"));
+
+        std::unique_ptr<QNetworkReply> refused(post("content_filter", false));
+        QTRY_VERIFY_WITH_TIMEOUT(refused->isFinished(), 500);
+        QCOMPARE(refused->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QVERIFY(refused->readAll().contains("\"stop_reason\":\"refusal\""));
 
         std::unique_ptr<QNetworkReply> truncated(post("stream_truncate", true));
         QTRY_VERIFY_WITH_TIMEOUT(truncated->isFinished(), 500);

@@ -31,7 +31,8 @@ const json kSpecExample = json::parse(R"({"models": {"claude-sonnet-4-5": {
    "latency_ms": {"p50":600,"p99":2500}, "ttft_ms": 300, "tokens_per_s": 80, "context_window": 8000,
    "faults": {"rate_limited":0.05,"server_error":0.02,"unavailable":0.02,"overloaded":0.03,
               "timeout":0.01,"reset":0.01,"malformed":0.0,"auth":0.0,
-              "stream_error":0.0,"stream_stall":0.0,"stream_truncate":0.0},
+              "stream_error":0.0,"stream_stall":0.0,"stream_truncate":0.0,
+              "stream_no_terminator":0.04,"content_filter":0.005},
    "retry_after_s": 2, "limits": {"rpm": 600, "tpm": 200000}}}})");
 
 } // namespace
@@ -54,6 +55,8 @@ private Q_SLOTS:
         QCOMPARE(model->faultRate(ChaosFault::RateLimited), 0.05);
         QCOMPARE(model->faultRate(ChaosFault::Overloaded), 0.03);
         QCOMPARE(model->faultRate(ChaosFault::Reset), 0.01);
+        QCOMPARE(model->faultRate(ChaosFault::StreamNoTerminator), 0.04);
+        QCOMPARE(model->faultRate(ChaosFault::ContentFilter), 0.005);
         QCOMPARE(model->retryAfterS, 2.0);
         QCOMPARE(model->rpm, 600);
         QCOMPARE(model->tpm, 200000);
@@ -166,7 +169,10 @@ private Q_SLOTS:
         const json written = chaosProfileToJson(profile);
         QVERIFY(written["models"]["claude-sonnet-4-5"]["latency_ms"]["p50"] == json(600));
         QVERIFY(written["models"]["claude-sonnet-4-5"]["faults"]["rate_limited"] == json(0.05));
-        QCOMPARE(written["models"]["claude-sonnet-4-5"]["faults"].size(), std::size_t(11));
+        QCOMPARE(written["models"]["claude-sonnet-4-5"]["faults"].size(), std::size_t(13));
+        QVERIFY(written["models"]["claude-sonnet-4-5"]["faults"]["stream_no_terminator"] ==
+                json(0.04));
+        QVERIFY(written["models"]["claude-sonnet-4-5"]["faults"]["content_filter"] == json(0.005));
         const ChaosProfileParseResult again = parseChaosProfile(written);
         QVERIFY(again.profile);
         QVERIFY(chaosProfileToJson(*again.profile) == written);
@@ -177,9 +183,12 @@ private Q_SLOTS:
         const ChaosModelProfile base =
             *parseChaosProfile(kSpecExample).profile->find(u"claude-sonnet-4-5"_s);
         const ChaosModelPatchResult patched = patchChaosModel(
-            base, json::parse(R"({"faults":{"unavailable":1.0},"limits":{"rpm":5}})"));
+            base, json::parse(R"({"faults":{"unavailable":1.0,"content_filter":0.5},)"
+                              R"("limits":{"rpm":5}})"));
         QVERIFY(patched.model);
         QCOMPARE(patched.model->faultRate(ChaosFault::Unavailable), 1.0);
+        QCOMPARE(patched.model->faultRate(ChaosFault::ContentFilter), 0.5);
+        QCOMPARE(patched.model->faultRate(ChaosFault::StreamNoTerminator), 0.04);
         QCOMPARE(patched.model->faultRate(ChaosFault::RateLimited), 0.05);
         QCOMPARE(patched.model->rpm, 5);
         QCOMPARE(patched.model->tpm, 200000);
@@ -288,6 +297,9 @@ private Q_SLOTS:
         for (ChaosFault fault : allChaosFaults())
             QCOMPARE(chaosFaultFromName(chaosFaultName(fault)), std::optional<ChaosFault>(fault));
         QCOMPARE(chaosFaultName(ChaosFault::StreamTruncate), u"stream_truncate"_s);
+        QCOMPARE(chaosFaultName(ChaosFault::StreamNoTerminator), u"stream_no_terminator"_s);
+        QCOMPARE(chaosFaultName(ChaosFault::ContentFilter), u"content_filter"_s);
+        QCOMPARE(allChaosFaults().back(), ChaosFault::ContentFilter);
         QVERIFY(!chaosFaultFromName(u"ok"));
     }
 

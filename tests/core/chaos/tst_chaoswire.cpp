@@ -460,11 +460,204 @@ private Q_SLOTS:
         QCOMPARE(later->headers.value(remaining), QByteArray("0"));
     }
 
-    void sendsNoRateLimitHeadersWithoutLimits()
+    void sendsALargeAccountsRateLimitHeadersWithoutLimits()
     {
-        const auto reply = sendChat(WireFormat::OpenAI, "m");
-        QVERIFY(!reply->headers.contains("x-ratelimit-limit-requests"));
-        QVERIFY(!reply->headers.contains("x-ratelimit-limit-tokens"));
+        const auto first = sendChat(WireFormat::OpenAI, "m");
+        QCOMPARE(first->headers.value("x-ratelimit-limit-requests"), QByteArray("4000"));
+        QCOMPARE(first->headers.value("x-ratelimit-remaining-requests"), QByteArray("3999"));
+        QCOMPARE(first->headers.value("x-ratelimit-reset-requests"), QByteArray("15ms"));
+        QCOMPARE(first->headers.value("x-ratelimit-limit-tokens"), QByteArray("2000000"));
+        const int tokens = first->json()["usage"]["total_tokens"].get<int>();
+        QCOMPARE(first->headers.value("x-ratelimit-remaining-tokens").toInt(), 2000000 - tokens);
+        QVERIFY(!first->headers.value("x-ratelimit-reset-tokens").isEmpty());
+        const auto second = sendChat(WireFormat::OpenAI, "m");
+        QCOMPARE(second->headers.value("x-ratelimit-remaining-requests"), QByteArray("3998"));
+
+        const auto anthropic = sendChat(WireFormat::Anthropic, "m");
+        QCOMPARE(anthropic->headers.value("anthropic-ratelimit-requests-limit"),
+                 QByteArray("4000"));
+        QCOMPARE(anthropic->headers.value("anthropic-ratelimit-requests-remaining"),
+                 QByteArray("3997"));
+        QCOMPARE(anthropic->headers.value("anthropic-ratelimit-requests-reset"),
+                 QByteArray("2026-03-01T12:00:00Z")); // full again in 45 ms
+        QCOMPARE(anthropic->headers.value("anthropic-ratelimit-tokens-limit"),
+                 QByteArray("2000000"));
+        QVERIFY(anthropic->headers.value("anthropic-ratelimit-tokens-remaining").toInt() <
+                2000000 - 2 * tokens);
+        QVERIFY(anthropic->headers.contains("anthropic-ratelimit-tokens-reset"));
+        // Refilled after a minute.
+        m_clock.advance(Millis(60000));
+        QCOMPARE(sendChat(WireFormat::OpenAI, "m")->headers.value("x-ratelimit-remaining-requests"),
+                 QByteArray("3999"));
+    }
+
+    void everyAnswerCarriesRateLimitHeaders_data()
+    {
+        QTest::addColumn<int>("format");
+        QTest::addColumn<QString>("answer");
+        for (WireFormat format : {WireFormat::Anthropic, WireFormat::OpenAI}) {
+            const char *name = format == WireFormat::Anthropic ? "anthropic" : "openai";
+            for (const QString &answer :
+                 {u"ok"_s, u"stream"_s, u"server_error"_s, u"rate_limited"_s, u"overloaded"_s,
+                  u"auth"_s, u"content_filter"_s, u"stream_no_terminator"_s, u"not_found"_s,
+                  u"bad_request"_s, u"context_overflow"_s, u"limit_reached"_s})
+                QTest::addRow("%s %s", name, qPrintable(answer))
+                    << static_cast<int>(format) << answer;
+        }
+    }
+    void everyAnswerCarriesRateLimitHeaders()
+    {
+        QFETCH(int, format);
+        QFETCH(QString, answer);
+        const auto wire = static_cast<WireFormat>(format);
+        ChaosProfile profile;
+        ChaosModelProfile model;
+        model.contextWindow = 100;
+        profile.models.insert(u"m"_s, model);
+        ChaosModelProfile limited;
+        limited.rpm = 1;
+        profile.models.insert(u"limited"_s, limited);
+        makeServer(profile);
+        sendChat(wire, "limited");
+
+        std::shared_ptr<RecordingResponder> reply;
+        if (answer == u"ok" || answer == u"stream") {
+            reply = sendChat(wire, "m", answer == u"stream");
+        } else if (answer == u"not_found") {
+            reply = sendChat(wire, "unknown");
+        } else if (answer == u"limit_reached") {
+            reply = sendChat(wire, "limited");
+            QCOMPARE(reply->status, 429);
+        } else if (answer == u"bad_request") {
+            reply = send(makeRequest(
+                "POST", wire == WireFormat::Anthropic ? "/v1/messages" : "/v1/chat/completions",
+                "{\"model\":\"m\"}"));
+            QCOMPARE(reply->status, 400);
+        } else if (answer == u"context_overflow") {
+            reply = send(chatRequest(wire, "m", std::string(2000, 'x')));
+            QCOMPARE(reply->status, 400);
+        } else {
+            reply = sendChat(wire, "m", true, HttpHeaders{{"x-chaos-fault", answer.toLatin1()}});
+        }
+        QVERIFY(reply->status != 0);
+        const QByteArray limit = wire == WireFormat::Anthropic
+                                     ? "anthropic-ratelimit-requests-limit"
+                                     : "x-ratelimit-limit-requests";
+        const QByteArray remaining = wire == WireFormat::Anthropic
+                                         ? "anthropic-ratelimit-tokens-remaining"
+                                         : "x-ratelimit-remaining-tokens";
+        QVERIFY2(reply->headers.contains(limit), qPrintable(answer));
+        QVERIFY2(reply->headers.contains(remaining), qPrintable(answer));
+        QCOMPARE(reply->headers.value(limit),
+                 QByteArray(answer == u"limit_reached" ? "1" : "4000"));
+    }
+
+    void streamNoTerminatorEndsCleanlyAfterTheFinishReason_data()
+    {
+        QTest::addColumn<int>("format");
+        QTest::newRow("anthropic") << static_cast<int>(WireFormat::Anthropic);
+        QTest::newRow("openai") << static_cast<int>(WireFormat::OpenAI);
+    }
+    void streamNoTerminatorEndsCleanlyAfterTheFinishReason()
+    {
+        QFETCH(int, format);
+        const auto wire = static_cast<WireFormat>(format);
+        const bool anthropic = wire == WireFormat::Anthropic;
+        const auto whole = sendChat(wire, "m");
+        const QString expected =
+            text(anthropic ? whole->json()["content"][0]["text"]
+                           : whole->json()["choices"][0]["message"]["content"]);
+        const HttpHeaders fault{{"x-chaos-fault", "stream_no_terminator"}};
+        makeServer(); // same seed: same answer
+        const auto reply =
+            anthropic ? sendChat(wire, "m", true, fault)
+                      : send(makeRequest("POST", "/v1/chat/completions",
+                                         jsonBody(openAiBody("m", kPrompt, true, true)), fault));
+        QCOMPARE(reply->status, 200);
+        QCOMPARE(reply->end, RecordingResponder::End::StreamEnded); // a clean end, last chunk
+        QVERIFY(!reply->body.contains("message_stop"));
+        QVERIFY(!reply->body.contains("[DONE]"));
+        const QList<SseEvent> events = parseSse(reply->body);
+        QString streamed;
+        for (const SseEvent &event : events) {
+            const json data = json::parse(event.data.toStdString());
+            if (anthropic && data["type"] == "content_block_delta")
+                streamed += text(data["delta"]["text"]);
+            if (!anthropic && !data["choices"].empty() &&
+                data["choices"][0]["delta"].contains("content"))
+                streamed += text(data["choices"][0]["delta"]["content"]);
+        }
+        QCOMPARE(streamed, expected);
+        const json last = json::parse(events.back().data.toStdString());
+        if (anthropic) {
+            QCOMPARE(events.back().event, QByteArray("message_delta"));
+            QVERIFY(last["delta"]["stop_reason"] == "end_turn");
+            QVERIFY(last["usage"]["output_tokens"] == whole->json()["usage"]["output_tokens"]);
+        } else {
+            // The usage chunk asked for by include_usage, after the finish reason.
+            QVERIFY(last["choices"].empty());
+            QVERIFY(last["usage"] == whole->json()["usage"]);
+            const json finish = json::parse(events.at(events.size() - 2).data.toStdString());
+            QVERIFY(finish["choices"][0]["finish_reason"] == "stop");
+        }
+        QCOMPARE(m_controller->stats().value(u"m"_s).answers.value(u"stream_no_terminator"_s), 1);
+
+        // Not streaming: a normal answer.
+        makeServer();
+        const auto json200 = sendChat(wire, "m", false, fault);
+        QCOMPARE(json200->status, 200);
+        QVERIFY(json200->json() == whole->json());
+    }
+
+    void contentFilterIsOpenAisContentPolicy400()
+    {
+        for (bool stream : {false, true}) {
+            const auto reply = sendChat(WireFormat::OpenAI, "m", stream,
+                                        HttpHeaders{{"x-chaos-fault", "content_filter"}});
+            QCOMPARE(reply->status, 400);
+            QVERIFY(!reply->streaming);
+            QCOMPARE(reply->headers.value("content-type"), QByteArray("application/json"));
+            const json error = reply->json()["error"];
+            QVERIFY(error["type"] == "invalid_request_error");
+            QVERIFY(error["code"] == "content_policy_violation");
+            QVERIFY(error["param"].is_null());
+            QVERIFY(
+                text(error["message"])
+                    .startsWith(u"Your request was rejected as a result of our safety system."_s));
+        }
+        QCOMPARE(m_controller->stats().value(u"m"_s).answers.value(u"content_filter"_s), 2);
+    }
+
+    void contentFilterIsAnthropicsRefusal()
+    {
+        const QString full =
+            text(sendChat(WireFormat::Anthropic, "m")->json()["content"][0]["text"]);
+        const HttpHeaders fault{{"x-chaos-fault", "content_filter"}};
+        const auto reply = sendChat(WireFormat::Anthropic, "m", false, fault);
+        QCOMPARE(reply->status, 200);
+        const json body = reply->json();
+        QVERIFY(body["stop_reason"] == "refusal");
+        QVERIFY(body["stop_details"]["type"] == "refusal");
+        QVERIFY(!text(body["stop_details"]["explanation"]).isEmpty());
+        const QString partial = text(body["content"][0]["text"]);
+        QVERIFY(full.startsWith(partial));
+        QVERIFY(partial.size() < full.size() / 2);
+        QCOMPARE(body["usage"]["output_tokens"].get<int>(), estimateTokens(partial));
+
+        const auto stream = sendChat(WireFormat::Anthropic, "m", true, fault);
+        QCOMPARE(stream->end, RecordingResponder::End::StreamEnded);
+        const QList<SseEvent> events = parseSse(stream->body);
+        QCOMPARE(events.back().event, QByteArray("message_stop"));
+        const json delta = json::parse(events.at(events.size() - 2).data.toStdString());
+        QVERIFY(delta["delta"]["stop_reason"] == "refusal");
+        QVERIFY(delta["delta"]["stop_details"]["type"] == "refusal");
+        QString streamed;
+        for (const SseEvent &event : events) {
+            if (event.event == "content_block_delta")
+                streamed += text(json::parse(event.data.toStdString())["delta"]["text"]);
+        }
+        QVERIFY(full.startsWith(streamed));
+        QVERIFY(streamed.size() < full.size() / 2);
     }
 
     void listsModelsInAShapeBothSdksRead()

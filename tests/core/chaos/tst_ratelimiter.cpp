@@ -5,6 +5,7 @@
 #include <QTest>
 
 using namespace breakwater;
+using namespace Qt::StringLiterals;
 using nlohmann::json;
 
 namespace {
@@ -67,15 +68,58 @@ private Q_SLOTS:
         QCOMPARE(bucket.timeUntilFull(Millis(30000)), Millis(30000));
     }
 
-    void keepsItsLevelWhenTheCapacityChanges()
+    void restartsFullLessWhatWasUsed()
     {
         TokenBucket bucket(100, Millis(0));
-        QVERIFY(bucket.tryTake(30, Millis(0)));
-        bucket.setCapacity(50, Millis(0));
-        QCOMPARE(bucket.available(Millis(0)), 50.0);
-        bucket.setCapacity(200, Millis(0));
-        QCOMPARE(bucket.available(Millis(0)), 50.0);
-        QCOMPARE(bucket.available(Millis(15000)), 100.0); // refills at the new rate
+        QVERIFY(bucket.tryTake(100, Millis(0)));
+        bucket.restart(200, 30, Millis(0));
+        QCOMPARE(bucket.capacity(), 200.0);
+        QCOMPARE(bucket.available(Millis(0)), 170.0);
+        QCOMPARE(bucket.available(Millis(6000)), 190.0); // refills at the new rate
+        bucket.restart(20, 30, Millis(6000));
+        QCOMPARE(bucket.available(Millis(6000)), 0.0); // never below zero
+        QCOMPARE(bucket.timeUntilAvailable(1, Millis(6000)), Millis(3000));
+    }
+
+    void takesUpToWhatIsThere()
+    {
+        TokenBucket bucket(10, Millis(0));
+        bucket.takeUpTo(4, Millis(0));
+        QCOMPARE(bucket.available(Millis(0)), 6.0);
+        bucket.takeUpTo(50, Millis(0));
+        QCOMPARE(bucket.available(Millis(0)), 0.0);
+    }
+
+    void countsUsageOverTheLastWindowOnly()
+    {
+        WindowUsage usage;
+        QCOMPARE(usage.total(Millis(0)), 0.0);
+        usage.add(3, Millis(500));
+        usage.add(2, Millis(30000));
+        QCOMPARE(usage.total(Millis(30000)), 5.0);
+        QCOMPARE(usage.total(Millis(59999)), 5.0);
+        QCOMPARE(usage.total(Millis(60000)), 2.0); // the first second has left the window
+        // Second 120 reuses the slot of second 0.
+        usage.add(1, Millis(120500));
+        QCOMPARE(usage.total(Millis(120500)), 1.0);
+        QCOMPARE(usage.total(Millis(200000)), 0.0);
+
+        WindowUsage sixSeconds(Millis(6000)); // slots of 100 ms
+        sixSeconds.add(4, Millis(50));
+        sixSeconds.add(1, Millis(5950));
+        QCOMPARE(sixSeconds.total(Millis(5999)), 5.0);
+        QCOMPARE(sixSeconds.total(Millis(6000)), 1.0);
+    }
+
+    void refillsItsCapacityOverItsWindow()
+    {
+        TokenBucket bucket(300, Millis(0), Millis(6000));
+        QVERIFY(bucket.tryTake(300, Millis(0)));
+        QCOMPARE(bucket.available(Millis(3000)), 150.0);
+        QCOMPARE(bucket.timeUntilAvailable(1, Millis(6000)), Millis(0));
+        bucket.restart(600, 100, Millis(6000)); // keeps its window
+        QCOMPARE(bucket.window(), Millis(6000));
+        QCOMPARE(bucket.available(Millis(7000)), 600.0);
     }
 
     void aForcedTakeCanGoBelowZero()
@@ -123,7 +167,7 @@ private Q_SLOTS:
         ChaosDecision first = controller.decide(call(30, 30));
         QCOMPARE(first.verdict, ChaosDecision::Verdict::Ok);
         QCOMPARE(first.rateLimits.tokensRemaining, 40);
-        QCOMPARE(first.rateLimits.requestsLimit, 0);
+        QCOMPARE(first.rateLimits.requestsLimit, kLargeAccountRpm); // no request limit set
         const ChaosDecision second = controller.decide(call(30, 30));
         QCOMPARE(second.verdict, ChaosDecision::Verdict::RateLimited);
         QVERIFY(second.tokenLimit);
@@ -189,6 +233,144 @@ private Q_SLOTS:
         const ChaosDecision fresh = controller.decide(call());
         QCOMPARE(fresh.verdict, ChaosDecision::Verdict::Ok);
         QCOMPARE(fresh.rateLimits.requestsRemaining, 1);
+    }
+
+    void withoutLimitsTheHeadersAreALargeAccountsThatDrainAndRefill()
+    {
+        FakeClock clock;
+        ChaosController controller(clock, 1, limitedProfile(0, 0));
+        const ChaosDecision first = controller.decide(call(10, 10));
+        QCOMPARE(first.verdict, ChaosDecision::Verdict::Ok);
+        QCOMPARE(first.rateLimits.requestsLimit, kLargeAccountRpm);
+        QCOMPARE(first.rateLimits.requestsLimit, 4000);
+        QCOMPARE(first.rateLimits.requestsRemaining, 3999);
+        QCOMPARE(first.rateLimits.tokensLimit, kLargeAccountTpm);
+        QCOMPARE(first.rateLimits.tokensLimit, 2000000);
+        QCOMPARE(first.rateLimits.tokensRemaining, 2000000 - 20);
+        QCOMPARE(first.rateLimits.requestsReset, Millis(15)); // 4,000 a minute: one per 15 ms
+        QCOMPARE(controller.decide(call(10, 10)).rateLimits.requestsRemaining, 3998);
+        clock.advance(Millis(60000));
+        const ChaosDecision later = controller.decide(call(10, 10));
+        QCOMPARE(later.rateLimits.requestsRemaining, 3999);
+        QCOMPARE(later.rateLimits.tokensRemaining, 2000000 - 20);
+    }
+
+    void withoutLimitsNothingIsRefused()
+    {
+        FakeClock clock;
+        ChaosController controller(clock, 1, limitedProfile(0, 0));
+        ChaosDecision decision;
+        for (int i = 0; i < kLargeAccountRpm + 100; ++i) {
+            decision = controller.decide(call(400, 400));
+            QCOMPARE(decision.verdict, ChaosDecision::Verdict::Ok);
+        }
+        QCOMPARE(decision.rateLimits.requestsRemaining, 0);
+        QCOMPARE(decision.rateLimits.tokensRemaining, 0);
+    }
+
+    void aLimitSetAtRunTimeStartsFullLessThisMinutesUse_data()
+    {
+        QTest::addColumn<QString>("how");
+        QTest::newRow("PATCH") << u"patch"_s;
+        QTest::newRow("PUT") << u"put"_s;
+        QTest::newRow("timeline step") << u"timeline"_s;
+    }
+    void aLimitSetAtRunTimeStartsFullLessThisMinutesUse()
+    {
+        QFETCH(QString, how);
+        FakeClock clock;
+        ChaosController controller(clock, 1, limitedProfile(0, 0));
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(controller.decide(call(10, 10)).verdict, ChaosDecision::Verdict::Ok);
+        clock.advance(Millis(1000));
+        const json limits = json::parse(R"({"limits":{"rpm":600,"tpm":1000}})");
+        if (how == u"patch") {
+            QVERIFY(controller.patchModel(u"m"_s, limits).isEmpty());
+        } else if (how == u"put") {
+            QVERIFY(controller.setProfileJson(json{{"models", {{"m", limits}}}}).isEmpty());
+        } else {
+            QVERIFY(controller
+                        .startTimelineJson(
+                            json::array({{{"at_s", 1}, {"model", "m"}, {"set", limits}}}))
+                        .isEmpty());
+            clock.advance(Millis(1000));
+            QCOMPARE(controller.pendingTimelineSteps(), 0);
+        }
+        const ChaosDecision next = controller.decide(call(10, 10));
+        QCOMPARE(next.verdict, ChaosDecision::Verdict::Ok);
+        QCOMPARE(next.rateLimits.requestsLimit, 600);
+        QCOMPARE(next.rateLimits.requestsRemaining, 600 - 5 - 1);
+        QCOMPARE(next.rateLimits.tokensLimit, 1000);
+        QCOMPARE(next.rateLimits.tokensRemaining, 1000 - 5 * 20 - 20);
+    }
+
+    void aLimitRaisedAtRunTimeStartsFullLessThisMinutesUse()
+    {
+        FakeClock clock;
+        ChaosController controller(clock, 1, limitedProfile(2, 0));
+        controller.decide(call());
+        controller.decide(call());
+        const ChaosDecision refused = controller.decide(call());
+        QCOMPARE(refused.verdict, ChaosDecision::Verdict::RateLimited);
+        QCOMPARE(refused.rateLimits.requestsRemaining, 0);
+        QVERIFY(controller.patchModel(u"m"_s, json::parse(R"({"limits":{"rpm":600}})")).isEmpty());
+        const ChaosDecision raised = controller.decide(call());
+        QCOMPARE(raised.verdict, ChaosDecision::Verdict::Ok);
+        // A refused request took nothing: two were served before this one.
+        QCOMPARE(raised.rateLimits.requestsRemaining, 600 - 2 - 1);
+    }
+
+    void aLimitBelowThisMinutesUseStartsEmptyAndRefillsAtItsRate()
+    {
+        FakeClock clock;
+        ChaosController controller(clock, 1, limitedProfile(0, 0));
+        for (int i = 0; i < 10; ++i)
+            controller.decide(call());
+        QVERIFY(controller.patchModel(u"m"_s, json::parse(R"({"limits":{"rpm":6}})")).isEmpty());
+        const ChaosDecision limited = controller.decide(call());
+        QCOMPARE(limited.verdict, ChaosDecision::Verdict::RateLimited);
+        QCOMPARE(limited.rateLimits.requestsRemaining, 0);
+        QCOMPARE(limited.retryAfter, Millis(10000)); // 6 a minute
+        clock.advance(Millis(10000));
+        QCOMPARE(controller.decide(call()).verdict, ChaosDecision::Verdict::Ok);
+    }
+
+    void useOlderThanAMinuteDoesNotCount()
+    {
+        FakeClock clock;
+        ChaosController controller(clock, 1, limitedProfile(0, 0));
+        for (int i = 0; i < 5; ++i)
+            controller.decide(call());
+        clock.advance(Millis(61000));
+        QVERIFY(controller.patchModel(u"m"_s, json::parse(R"({"limits":{"rpm":10}})")).isEmpty());
+        QCOMPARE(controller.decide(call()).rateLimits.requestsRemaining, 9);
+    }
+
+    void aTimeScaledRunKeepsTheScenariosLimitsOverAShorterWindow()
+    {
+        FakeClock clock;
+        // rpm 30 scaled by 0.1 (timeScaled() divides it): 300 a real minute, in bursts of 30.
+        ChaosController controller(clock, 1, limitedProfile(300, 0));
+        controller.setTimeScale(0.1);
+        for (int i = 0; i < 30; ++i)
+            QCOMPARE(controller.decide(call()).verdict, ChaosDecision::Verdict::Ok);
+        const ChaosDecision limited = controller.decide(call());
+        QCOMPARE(limited.verdict, ChaosDecision::Verdict::RateLimited);
+        QCOMPARE(limited.limit, 30);
+        QCOMPARE(limited.rateLimits.requestsLimit, 30);
+        QCOMPARE(limited.retryAfter, Millis(200)); // 30 per 6 s
+        QCOMPARE(limited.rateLimits.tokensLimit, kLargeAccountTpm);
+
+        // A limit set at run time starts full less the last (scaled) window's use.
+        ChaosController unlimited(clock, 1, limitedProfile(0, 0));
+        unlimited.setTimeScale(0.1);
+        for (int i = 0; i < 20; ++i)
+            unlimited.decide(call());
+        QVERIFY(unlimited.patchModel(u"m"_s, json::parse(R"({"limits":{"rpm":300}})")).isEmpty());
+        QCOMPARE(unlimited.decide(call()).rateLimits.requestsRemaining, 30 - 20 - 1);
+        clock.advance(Millis(6000)); // a scaled minute later the use is forgotten
+        QVERIFY(unlimited.patchModel(u"m"_s, json::parse(R"({"limits":{"rpm":600}})")).isEmpty());
+        QCOMPARE(unlimited.decide(call()).rateLimits.requestsRemaining, 60 - 1);
     }
 
     void anInjectedRateLimitAnnouncesTheProfilesRetryAfter()

@@ -383,7 +383,10 @@ private Q_SLOTS:
     {
         EngineHarness harness;
         FakeReply truncated = FakeReply::anthropicStream({u"a"_s, u"b"_s});
-        truncated.chunks.removeLast(); // no message_stop, then the connection closes
+        // Cut before the stop reason (message_delta) and message_stop, then a clean close: a
+        // stream that had carried its stop reason would be a complete answer.
+        truncated.chunks.removeLast();
+        truncated.chunks.removeLast();
         harness.transport.script(kPrimary, {truncated, FakeReply::anthropicStream({u"ok"_s})});
         const CallResult result = harness.run(u"p"_s, true);
         QCOMPARE(outcomes(result), (QList<Outcome>{Outcome::Malformed, Outcome::Success}));

@@ -66,6 +66,7 @@ private Q_SLOTS:
     void timeoutsNameTheLimitThatFired_data();
     void timeoutsNameTheLimitThatFired();
     void malformedAnswersAreRetryable();
+    void contentFilterErrorsAreNeverRetriedNorBreakerFailures();
     void hostileBodiesFallBackToStatus_data();
     void hostileBodiesFallBackToStatus();
     void longApiMessageIsTruncatedToOneLine();
@@ -287,6 +288,25 @@ void TestClassifier::classifiesRealOpenAIErrorBodies_data()
         << 503 << QByteArrayLiteral("upstream connect error or disconnect/reset before headers\n")
         << u"server_error"_s << QString()
         << u"server error (HTTP 503): upstream connect error or disconnect/reset before headers"_s;
+    QTest::newRow("400 content_policy_violation")
+        << 400
+        << openAiBody("Your request was rejected as a result of our safety system. Your prompt "
+                      "may contain text that is not allowed by our safety system.",
+                      "invalid_request_error", R"("content_policy_violation")")
+        << u"content_filter"_s << u"content_policy_violation"_s
+        << u"refused by the provider's content filter (HTTP 400): Your request was rejected as "
+           u"a result of our safety system."_s;
+    QTest::newRow("400 content_filter code")
+        << 400
+        << openAiBody("The response was filtered due to the prompt triggering the content "
+                      "management policy.",
+                      "invalid_request_error", R"("content_filter")")
+        << u"content_filter"_s << u"content_filter"_s << u"management policy"_s;
+    QTest::newRow("400 Azure content_filter, type null")
+        << 400
+        << QByteArrayLiteral(
+               R"({"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI's content management policy.","type":null,"param":"prompt","code":"content_filter","status":400,"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{"violence":{"filtered":true,"severity":"medium"}}}}})")
+        << u"content_filter"_s << u"content_filter"_s << u"Azure OpenAI's content management"_s;
     QTest::newRow("Ollama string error")
         << 404
         << QByteArrayLiteral(R"({"error":"model \"llama9\" not found, try pulling it first"})")
@@ -466,6 +486,11 @@ void TestClassifier::shouldRetryHeaderOverridesTableExceptAuthOverflowAndQuota_d
     QTest::newRow("overflow true: truncation, not retry")
         << 400 << overflow << QByteArray("true") << u"context_overflow"_s << false;
     QTest::newRow("quota true") << 429 << quota << QByteArray("true") << u"bad_request"_s << false;
+    QTest::newRow("content filter true: the same prompt is refused again")
+        << 400
+        << openAiBody("Your request was rejected as a result of our safety system.",
+                      "invalid_request_error", R"("content_policy_violation")")
+        << QByteArray("true") << u"content_filter"_s << false;
 }
 
 void TestClassifier::shouldRetryHeaderOverridesTableExceptAuthOverflowAndQuota()
@@ -667,6 +692,9 @@ void TestClassifier::classifiesStreamErrorBodies_data()
     QTest::newRow("OpenAI overloaded chunk")
         << openAiBody("The server is overloaded or not ready yet.", "server_error", "null")
         << u"overloaded"_s << u"server_error"_s;
+    QTest::newRow("OpenAI content filter chunk")
+        << openAiBody("The response was filtered.", "invalid_request_error", R"("content_filter")")
+        << u"content_filter"_s << u"content_filter"_s;
     QTest::newRow("unnamed error: the server failed")
         << openAiBody("Something broke", "weird_error", "null") << u"server_error"_s
         << u"weird_error"_s;
@@ -783,6 +811,21 @@ void TestClassifier::malformedAnswersAreRetryable()
     QCOMPARE(error.httpStatus, 0);
     QVERIFY2(error.message.contains(u"stream ended without message_stop"_s),
              qPrintable(error.message));
+}
+
+void TestClassifier::contentFilterErrorsAreNeverRetriedNorBreakerFailures()
+{
+    const ClassifiedError error =
+        contentFilterError(u"refusal"_s, u"the model refused to answer\n(stop_reason: refusal)"_s);
+    QCOMPARE(error.outcome, Outcome::ContentFilter);
+    QVERIFY(!error.retryable);
+    QVERIFY(!countsAgainstBreaker(error.outcome));
+    QCOMPARE(error.httpStatus, 0);
+    QCOMPARE(error.apiErrorType, u"refusal"_s);
+    QCOMPARE(error.message,
+             u"content filter: the model refused to answer (stop_reason: refusal)"_s);
+    const ClassifiedError long_ = contentFilterError(u"refusal"_s, QString(5000, u'x'));
+    QVERIFY(long_.message.size() < 400);
 }
 
 void TestClassifier::hostileBodiesFallBackToStatus_data()

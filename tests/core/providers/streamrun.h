@@ -19,6 +19,7 @@ struct StreamRun {
     qsizetype firstSawEventChunk = -1;
     /// Errors reported by feed(), in order (there should be at most one).
     QList<ClassifiedError> feedErrors;
+    bool sawFinishReasonAfterLastChunk = false;
     bool completeAfterLastChunk = false;
     std::variant<ChatAnswer, ClassifiedError> result;
 };
@@ -41,6 +42,7 @@ inline StreamRun runStream(const ProviderAdapter &adapter, const QByteArray &str
         sawEventBefore = sawEventBefore || progress.sawEvent;
         if (progress.error)
             run.feedErrors.append(*progress.error);
+        run.sawFinishReasonAfterLastChunk = progress.sawFinishReason;
         run.completeAfterLastChunk = progress.complete;
     }
     run.result = decoder->finish();

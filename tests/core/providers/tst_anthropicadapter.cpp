@@ -102,6 +102,12 @@ private Q_SLOTS:
     void reportsMidStreamErrorEventOnce();
     void truncatedStreamIsMalformed_data();
     void truncatedStreamIsMalformed();
+    void stopReasonThenACleanCloseIsACompleteAnswer_data();
+    void stopReasonThenACleanCloseIsACompleteAnswer();
+    void saysWhenTheStopReasonHasArrived();
+    void refusalInAStreamIsAContentFilterError_data();
+    void refusalInAStreamIsAContentFilterError();
+    void refusalAnswerIsAContentFilterError();
     void unreadableStreamEventIsMalformed_data();
     void unreadableStreamEventIsMalformed();
     void ignoresEverythingAfterMessageStop();
@@ -467,8 +473,15 @@ void TestAnthropicAdapter::truncatedStreamIsMalformed_data()
     QTest::newRow("after message_start") << kMessageStart;
     QTest::newRow("mid text") << kMessageStart + kBlockStart + textDelta("Hel");
     QTest::newRow("inside an event") << full.left(full.size() / 2);
-    QTest::newRow("after message_delta") << full.left(full.size() - kMessageStop.size());
-    QTest::newRow("message_stop without its blank line") << full.chopped(1);
+    QTest::newRow("after content_block_stop")
+        << kMessageStart + kBlockStart + textDelta("Hello") + kBlockStop;
+    QTest::newRow("inside message_delta") << kMessageStart + kBlockStart + textDelta("Hello") +
+                                                 kBlockStop +
+                                                 kMessageDelta.left(kMessageDelta.size() - 4);
+    QTest::newRow("message_delta with a null stop_reason")
+        << kMessageStart + kBlockStart + textDelta("Hello") + kBlockStop +
+               sseEvent("message_delta", R"({"type":"message_delta","delta":{"stop_reason":null},)"
+                                         R"("usage":{"output_tokens":15}})");
 }
 
 void TestAnthropicAdapter::truncatedStreamIsMalformed()
@@ -477,12 +490,117 @@ void TestAnthropicAdapter::truncatedStreamIsMalformed()
     for (const auto &[chunking, seed] : allChunkings()) {
         const StreamRun run = runStream(AnthropicAdapter(), stream, chunking, seed);
         QVERIFY(run.feedErrors.isEmpty());
+        QVERIFY(!run.sawFinishReasonAfterLastChunk);
         QVERIFY(!run.completeAfterLastChunk);
         const ClassifiedError error = errorOf(run.result);
         QCOMPARE(outcomeName(error.outcome), u"malformed"_s);
-        QVERIFY2(error.message.endsWith(u"stream ended without message_stop"_s),
-                 qPrintable(error.message));
+        QVERIFY2(
+            error.message.endsWith(u"stream ended before its stop_reason, without message_stop"_s),
+            qPrintable(error.message));
     }
+}
+
+void TestAnthropicAdapter::stopReasonThenACleanCloseIsACompleteAnswer_data()
+{
+    QTest::addColumn<QByteArray>("stream");
+    QTest::addColumn<QString>("stopReason");
+
+    const QByteArray full = typicalStream();
+    QTest::newRow("no message_stop")
+        << full.left(full.size() - kMessageStop.size()) << u"end_turn"_s;
+    QTest::newRow("message_stop without its blank line") << full.chopped(1) << u"end_turn"_s;
+    QTest::newRow("cut inside message_stop") << full.chopped(10) << u"end_turn"_s;
+    QTest::newRow("max_tokens, no message_stop")
+        << kMessageStart + kBlockStart + textDelta("Hello") + textDelta(", w\xC3\xB6rld!") +
+               textDelta(" \xF0\x9F\x91\x8B") + kBlockStop +
+               QByteArray(kMessageDelta).replace("end_turn", "max_tokens")
+        << u"max_tokens"_s;
+}
+
+void TestAnthropicAdapter::stopReasonThenACleanCloseIsACompleteAnswer()
+{
+    QFETCH(QByteArray, stream);
+    for (const auto &[chunking, seed] : allChunkings()) {
+        const StreamRun run = runStream(AnthropicAdapter(), stream, chunking, seed);
+        QVERIFY2(run.feedErrors.isEmpty(), chunkingName(chunking));
+        QVERIFY(run.sawFinishReasonAfterLastChunk);
+        QVERIFY(!run.completeAfterLastChunk); // the caller waits for the close
+        const ChatAnswer answer = answerOf(run.result);
+        QCOMPARE(answer.text, kTypicalText);
+        QTEST(answer.stopReason, "stopReason");
+        QCOMPARE(answer.inputTokens, 25);
+        QCOMPARE(answer.outputTokens, 15);
+    }
+}
+
+void TestAnthropicAdapter::saysWhenTheStopReasonHasArrived()
+{
+    const auto decoder = AnthropicAdapter().createStreamDecoder();
+    StreamProgress progress = decoder->feed(kMessageStart + kBlockStart + textDelta("Hi"));
+    QVERIFY(!progress.sawFinishReason);
+    progress = decoder->feed(kBlockStop);
+    QVERIFY(!progress.sawFinishReason);
+    progress = decoder->feed(kMessageDelta);
+    QVERIFY(progress.sawFinishReason);
+    QVERIFY(!progress.complete);
+    progress = decoder->feed(kMessageStop); // the terminator still ends it at once
+    QVERIFY(progress.complete);
+    QCOMPARE(answerOf(decoder->finish()).text, u"Hi"_s);
+}
+
+void TestAnthropicAdapter::refusalInAStreamIsAContentFilterError_data()
+{
+    QTest::addColumn<QByteArray>("delta");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("with stop_details")
+        << sseEvent("message_delta",
+                    R"({"type":"message_delta","delta":{"stop_reason":"refusal","stop_sequence":)"
+                    R"(null,"stop_details":{"type":"refusal","category":"cyber","explanation":)"
+                    R"("This request was declined because it could enable cyber harm."}},)"
+                    R"("usage":{"output_tokens":2}})")
+        << u"the model refused to answer (stop_reason: refusal): This request was declined "
+           u"because it could enable cyber harm."_s;
+    QTest::newRow("bare") << QByteArray(kMessageDelta).replace("end_turn", "refusal")
+                          << u"the model refused to answer (stop_reason: refusal)"_s;
+}
+
+void TestAnthropicAdapter::refusalInAStreamIsAContentFilterError()
+{
+    QFETCH(QByteArray, delta);
+    QFETCH(QString, reason);
+    const QByteArray stream =
+        kMessageStart + kBlockStart + textDelta("Hel") + kBlockStop + delta + kMessageStop;
+    for (const auto &[chunking, seed] : allChunkings()) {
+        const StreamRun run = runStream(AnthropicAdapter(), stream, chunking, seed);
+        QCOMPARE(run.deltas, u"Hel"_s);
+        QCOMPARE(run.feedErrors.size(), 1);
+        const ClassifiedError error = run.feedErrors.first();
+        QCOMPARE(outcomeName(error.outcome), u"content_filter"_s);
+        QVERIFY(!error.retryable);
+        QCOMPARE(error.apiErrorType, u"refusal"_s);
+        QCOMPARE(error.message, u"content filter: "_s + reason);
+        QCOMPARE(errorOf(run.result).message, error.message);
+    }
+}
+
+void TestAnthropicAdapter::refusalAnswerIsAContentFilterError()
+{
+    const QByteArray body =
+        R"({"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5",)"
+        R"("content":[{"type":"text","text":"Hello.."}],"stop_reason":"refusal",)"
+        R"("stop_details":{"type":"refusal","category":"cyber","explanation":"Declined\nhere."},)"
+        R"("stop_sequence":null,"usage":{"input_tokens":12,"output_tokens":3}})";
+    const ClassifiedError error = errorOf(AnthropicAdapter().parseAnswer(body));
+    QCOMPARE(outcomeName(error.outcome), u"content_filter"_s);
+    QVERIFY(!error.retryable);
+    QCOMPARE(error.httpStatus, 0);
+    // Sanitised as every provider message is: one line.
+    QCOMPARE(
+        error.message,
+        u"content filter: the model refused to answer (stop_reason: refusal): Declined here."_s);
+    const ClassifiedError bare = errorOf(AnthropicAdapter().parseAnswer(
+        R"({"content":[],"stop_reason":"refusal","usage":{"output_tokens":0}})"));
+    QCOMPARE(bare.message, u"content filter: the model refused to answer (stop_reason: refusal)"_s);
 }
 
 void TestAnthropicAdapter::unreadableStreamEventIsMalformed_data()

@@ -92,6 +92,13 @@ private Q_SLOTS:
     void reportsMidStreamErrorChunkOnce();
     void truncatedStreamIsMalformed_data();
     void truncatedStreamIsMalformed();
+    void finishReasonThenACleanCloseIsACompleteAnswer_data();
+    void finishReasonThenACleanCloseIsACompleteAnswer();
+    void saysWhenTheFinishReasonHasArrived();
+    void contentFilterFinishReasonIsAContentFilterError_data();
+    void contentFilterFinishReasonIsAContentFilterError();
+    void contentFilterAnswerIsAContentFilterError_data();
+    void contentFilterAnswerIsAContentFilterError();
     void unreadableChunkIsMalformed_data();
     void unreadableChunkIsMalformed();
     void ignoresEverythingAfterDone();
@@ -357,8 +364,13 @@ void TestOpenAIAdapter::truncatedStreamIsMalformed_data()
     QTest::newRow("only comments") << QByteArray(": keep-alive\n\n");
     QTest::newRow("mid text") << kRoleChunk + contentChunk("Hel");
     QTest::newRow("inside a chunk") << full.left(full.size() / 2);
-    QTest::newRow("after the usage chunk") << full.left(full.size() - kDone.size());
-    QTest::newRow("[DONE] without its blank line") << full.chopped(1);
+    QTest::newRow("after the last text, before the finish reason")
+        << kRoleChunk + contentChunk("Hello") + contentChunk(", w\xC3\xB6rld!");
+    QTest::newRow("inside the finish reason's chunk")
+        << kRoleChunk + contentChunk("Hello") + kStopChunk.left(kStopChunk.size() - 8);
+    QTest::newRow("a null finish reason") << kRoleChunk + contentChunk("Hello") + kUsageChunk;
+    QTest::newRow("an empty finish reason")
+        << kRoleChunk + contentChunk("Hello") + chunk(R"("delta":{},"finish_reason":"")");
 }
 
 void TestOpenAIAdapter::truncatedStreamIsMalformed()
@@ -367,12 +379,115 @@ void TestOpenAIAdapter::truncatedStreamIsMalformed()
     for (const auto &[chunking, seed] : allChunkings()) {
         const StreamRun run = runStream(OpenAIAdapter(), stream, chunking, seed);
         QVERIFY(run.feedErrors.isEmpty());
+        QVERIFY(!run.sawFinishReasonAfterLastChunk);
         QVERIFY(!run.completeAfterLastChunk);
         const ClassifiedError error = errorOf(run.result);
         QCOMPARE(outcomeName(error.outcome), u"malformed"_s);
-        QVERIFY2(error.message.endsWith(u"stream ended without [DONE]"_s),
+        QVERIFY2(error.message.endsWith(u"stream ended before its finish_reason, without [DONE]"_s),
                  qPrintable(error.message));
     }
+}
+
+void TestOpenAIAdapter::finishReasonThenACleanCloseIsACompleteAnswer_data()
+{
+    QTest::addColumn<QByteArray>("stream");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("outputTokens");
+
+    const QByteArray full = typicalStream();
+    const QByteArray unterminated = full.left(full.size() - kDone.size());
+    QTest::newRow("usage chunk, no [DONE]") << unterminated << kTypicalText << 10;
+    QTest::newRow("[DONE] without its blank line") << full.chopped(1) << kTypicalText << 10;
+    QTest::newRow("finish reason, no usage, no [DONE]")
+        << kRoleChunk + contentChunk("Hello") + kStopChunk << u"Hello"_s << 0;
+    QTest::newRow("cut inside the usage chunk")
+        << unterminated.left(unterminated.size() - 20) << kTypicalText << 0;
+    QTest::newRow("text arriving with the finish reason")
+        << kRoleChunk + chunk(R"("delta":{"content":"all at once"},"finish_reason":"length")")
+        << u"all at once"_s << 0;
+}
+
+void TestOpenAIAdapter::finishReasonThenACleanCloseIsACompleteAnswer()
+{
+    QFETCH(QByteArray, stream);
+    QFETCH(QString, text);
+    for (const auto &[chunking, seed] : allChunkings()) {
+        const StreamRun run = runStream(OpenAIAdapter(), stream, chunking, seed);
+        QVERIFY2(run.feedErrors.isEmpty(), chunkingName(chunking));
+        QVERIFY(run.sawFinishReasonAfterLastChunk);
+        QVERIFY(!run.completeAfterLastChunk); // the caller waits for the close
+        QCOMPARE(run.deltas, text);
+        const ChatAnswer answer = answerOf(run.result);
+        QCOMPARE(answer.text, text);
+        QVERIFY(!answer.stopReason.isEmpty());
+        QTEST(answer.outputTokens, "outputTokens");
+    }
+}
+
+void TestOpenAIAdapter::saysWhenTheFinishReasonHasArrived()
+{
+    const auto decoder = OpenAIAdapter().createStreamDecoder();
+    StreamProgress progress = decoder->feed(kRoleChunk + contentChunk("Hello"));
+    QVERIFY(!progress.sawFinishReason);
+    progress = decoder->feed(kStopChunk);
+    QVERIFY(progress.sawFinishReason);
+    QVERIFY(!progress.complete);
+    progress = decoder->feed(kUsageChunk);
+    QVERIFY(progress.sawFinishReason);
+    QVERIFY(!progress.complete);
+    progress = decoder->feed(kDone); // the terminator still ends it at once
+    QVERIFY(progress.complete);
+    QCOMPARE(answerOf(decoder->finish()).outputTokens, 10);
+}
+
+void TestOpenAIAdapter::contentFilterFinishReasonIsAContentFilterError_data()
+{
+    QTest::addColumn<QByteArray>("stream");
+    const QByteArray filtered =
+        kRoleChunk + contentChunk("Hel") +
+        chunk(R"("delta":{},"logprobs":null,"finish_reason":"content_filter")");
+    QTest::newRow("then usage and [DONE]") << filtered + kUsageChunk + kDone;
+    QTest::newRow("then the close") << filtered;
+}
+
+void TestOpenAIAdapter::contentFilterFinishReasonIsAContentFilterError()
+{
+    QFETCH(QByteArray, stream);
+    for (const auto &[chunking, seed] : allChunkings()) {
+        const StreamRun run = runStream(OpenAIAdapter(), stream, chunking, seed);
+        QCOMPARE(run.deltas, u"Hel"_s);
+        // Reported when the finish reason arrives: the engine need not wait for the close.
+        QCOMPARE(run.feedErrors.size(), 1);
+        const ClassifiedError error = run.feedErrors.first();
+        QCOMPARE(outcomeName(error.outcome), u"content_filter"_s);
+        QVERIFY(!error.retryable);
+        QCOMPARE(error.apiErrorType, u"content_filter"_s);
+        QVERIFY2(error.message.contains(u"(finish_reason: content_filter)"_s),
+                 qPrintable(error.message));
+        QCOMPARE(errorOf(run.result).outcome, Outcome::ContentFilter);
+    }
+}
+
+void TestOpenAIAdapter::contentFilterAnswerIsAContentFilterError_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("null content (Azure)")
+        << QByteArray(R"({"object":"chat.completion","model":"m","choices":[{"index":0,)"
+                      R"("message":{"role":"assistant","content":null},)"
+                      R"("finish_reason":"content_filter"}],"usage":{"prompt_tokens":5}})");
+    QTest::newRow("partial content")
+        << QByteArray(R"({"choices":[{"message":{"content":"Sure, here"},)"
+                      R"("finish_reason":"content_filter"}]})");
+}
+
+void TestOpenAIAdapter::contentFilterAnswerIsAContentFilterError()
+{
+    QFETCH(QByteArray, body);
+    const ClassifiedError error = errorOf(OpenAIAdapter().parseAnswer(body));
+    QCOMPARE(outcomeName(error.outcome), u"content_filter"_s);
+    QVERIFY(!error.retryable);
+    QCOMPARE(error.httpStatus, 0);
+    QVERIFY2(error.message.contains(u"content filter"_s), qPrintable(error.message));
 }
 
 void TestOpenAIAdapter::unreadableChunkIsMalformed_data()
