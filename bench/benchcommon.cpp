@@ -193,7 +193,7 @@ EngineLoad::EngineLoad(const QUrl &server, Options options, Observer observer, Q
     labOptions.seed = 1;
     labOptions.threads = m_options.threads;
     labOptions.concurrency = m_options.concurrency;
-    m_lab = std::make_unique<Lab>(benchConfig(server), labOptions);
+    m_lab = std::make_unique<Lab>(benchConfig(server), labOptions, LabWorld::real());
     m_recorder = std::make_unique<RunRecorder>(m_lab->clock(), m_lab->modelLabels());
     connect(&m_lab->events(), &EventStream::event, m_recorder.get(), &RunRecorder::record);
 }

@@ -87,7 +87,7 @@ bool DashboardSession::startIdle(QString *error)
     // One engine on this thread: the idle lab serves single prompts, not load.
     options.threads = 0;
     options.chaosThread = m_options.chaosThread;
-    auto lab = std::make_unique<Lab>(m_baseConfig, options);
+    auto lab = std::make_unique<Lab>(m_baseConfig, options, LabWorld::real());
     if (!lab->start(error))
         return false;
     auto recorder = std::make_unique<RunRecorder>(lab->clock(), lab->modelLabels());
@@ -125,7 +125,8 @@ bool DashboardSession::startScenario(const Scenario &scenario, const QString &la
     runOptions.threads = m_options.runThreads;
     runOptions.timeScale = m_options.timeScale;
     runOptions.chaosThread = m_options.chaosThread;
-    auto run = std::make_unique<ScenarioRun>(*config.config, scenario, *prompts, runOptions);
+    auto run = std::make_unique<ScenarioRun>(*config.config, scenario, *prompts, runOptions,
+                                             LabWorld::real());
     ScenarioRun *raw = run.get();
     connect(raw, &ScenarioRun::finished, this, [this, raw] {
         if (m_run.get() != raw)

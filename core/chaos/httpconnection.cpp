@@ -161,7 +161,7 @@ public:
 
     bool isOpen() const override { return m_connection && m_phase != Phase::Done; }
 
-    void onClosed(std::function<void()> callback) override { m_onClosed = std::move(callback); }
+    void onClosed(std::function<void()> callback) override { m_onClosed.set(std::move(callback)); }
 
     /// The connection is going away; runs the close callback if the answer was unfinished.
     void detach()
@@ -169,11 +169,7 @@ public:
         m_connection = nullptr;
         const bool unfinished = m_phase != Phase::Done;
         m_phase = Phase::Done;
-        if (unfinished && m_onClosed) {
-            const auto callback = std::exchange(m_onClosed, nullptr);
-            callback();
-        }
-        m_onClosed = nullptr;
+        m_onClosed.connectionGone(unfinished);
     }
 
 private:
@@ -194,7 +190,7 @@ private:
     bool m_keepAlive;
     bool m_streamKeepAlive = false;
     Phase m_phase = Phase::Waiting;
-    std::function<void()> m_onClosed;
+    ClosedCallback m_onClosed;
 };
 
 HttpConnection::HttpConnection(QTcpSocket *socket, HttpRequestHandler &handler, Clock &clock,

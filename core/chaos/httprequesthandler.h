@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
 
 namespace breakwater {
 
@@ -34,6 +35,24 @@ public:
     /// `callback` runs once if the connection goes away before the response is finished
     /// (the client hung up, or the server closed it): stop any timer that would write more.
     virtual void onClosed(std::function<void()> callback) = 0;
+};
+
+/// What an HttpResponder keeps of onClosed(): the callback, run at most once, and only for an
+/// answer the connection took away unfinished.
+class ClosedCallback {
+public:
+    void set(std::function<void()> callback) { m_callback = std::move(callback); }
+    /// The connection is gone: runs the callback if the answer was `unfinished`, then forgets
+    /// it either way.
+    void connectionGone(bool unfinished)
+    {
+        const auto callback = std::exchange(m_callback, nullptr);
+        if (unfinished && callback)
+            callback();
+    }
+
+private:
+    std::function<void()> m_callback;
 };
 
 /// Answers requests. Pure logic: tests call it with a recording responder, no sockets.

@@ -268,7 +268,7 @@ int runBatch(const QStringList &arguments)
     labOptions.seed = options.seed;
     labOptions.threads = 0;
     labOptions.concurrency = options.concurrency;
-    Lab lab(*config, labOptions);
+    Lab lab(*config, labOptions, LabWorld::real());
     if (!lab.start(&error)) {
         err << command << error << '\n';
         return InternalError;

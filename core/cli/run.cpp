@@ -2,11 +2,13 @@
 #include "cli/commands.h"
 #include "cli/configoption.h"
 #include "cli/runprogress.h"
+#include "common/fakeclock.h"
 #include "config/configloader.h"
 #include "load/loadgenerator.h"
 #include "recorder/runrecorder.h"
 #include "runtime/lab.h"
 #include "runtime/scenariorun.h"
+#include "runtime/virtualtime.h"
 #include "storage/database.h"
 #include "storage/runhistory.h"
 
@@ -22,6 +24,10 @@ namespace {
 
 /// The smallest --time-scale: a 60 s scenario in 60 ms.
 constexpr double kMinTimeScale = 0.001;
+
+/// How long, in virtual time, calls may still be in flight once the load has ended before a
+/// --virtual run cancels them (a real run would wait for them forever).
+constexpr Millis kVirtualOverrun{3600 * 1000};
 
 bool writeReport(const QString &path, const nlohmann::json &report, QString *error)
 {
@@ -39,6 +45,27 @@ bool writeReport(const QString &path, const nlohmann::json &report, QString *err
         return false;
     }
     return true;
+}
+
+/// Drives a started run in virtual time until it finishes. A run whose calls outlive the load
+/// by kVirtualOverrun has them cancelled; false when even that does not end it.
+bool finishInVirtualTime(ScenarioRun &run, FakeClock &clock, QTextStream &err)
+{
+    bool finished = run.isFinished();
+    QObject::connect(&run, &ScenarioRun::finished, &run, [&finished] { finished = true; });
+    const auto done = [&finished] {
+        return finished;
+    };
+    const Millis giveUpAt = clock.now() + run.scaledScenario().duration + kVirtualOverrun;
+    if (runInVirtualTime(clock, done, giveUpAt))
+        return true;
+    err << "breakwater-cli run: warning: calls still in flight " << toSeconds(kVirtualOverrun)
+        << " s (virtual) after the load ended were cancelled\n";
+    run.stop();
+    if (runInVirtualTime(clock, done))
+        return true;
+    err << "breakwater-cli run: the run did not finish in virtual time\n";
+    return false;
 }
 
 } // namespace
@@ -73,8 +100,16 @@ int runRun(const QStringList &arguments)
     const QCommandLineOption timeScaleOption(
         QStringLiteral("time-scale"),
         QStringLiteral("Multiply every duration of the scenario and config by F (0.1 runs a "
-                       "60 s scenario in 6 s with the same shape)."),
+                       "60 s scenario in 6 s with the same shape). Refused with --virtual."),
         QStringLiteral("F"), QStringLiteral("1"));
+    const QCommandLineOption virtualOption(
+        QStringLiteral("virtual"),
+        QStringLiteral("Run in virtual time: one thread, a simulated clock and the chaos server "
+                       "in process, with no sockets. The same report, in a fraction of a "
+                       "second, and the same for a seed byte for byte (started_at aside). Every "
+                       "model of the chain must be served by the embedded chaos server; no live "
+                       "progress; --time-scale, --threads and --metrics-port are refused with "
+                       "it."));
     const QCommandLineOption noSaveOption(QStringLiteral("no-save"),
                                           QStringLiteral("Do not save the run to the history."));
     const QCommandLineOption dbOption(QStringLiteral("db"),
@@ -82,7 +117,8 @@ int runRun(const QStringList &arguments)
                                                      "else ~/.local/share/breakwater/breakwater.db)."),
                                       QStringLiteral("FILE"));
     parser.addOptions({scenarioOption, configOpt, reportOption, seedOption, metricsPortOption,
-                       quietOption, threadsOption, timeScaleOption, noSaveOption, dbOption});
+                       quietOption, threadsOption, timeScaleOption, virtualOption, noSaveOption,
+                       dbOption});
     if (auto exit = parseArguments(
             parser, QStringLiteral("run"),
             QStringLiteral("Runs a scenario (load and chaos timeline) through the engine, shows "
@@ -103,6 +139,19 @@ int runRun(const QStringList &arguments)
     }
     if (!checkFileOptions(parser, QStringLiteral("run"), {"scenario", "config", "db"}))
         return BadInput;
+    const bool virtualTime = parser.isSet(virtualOption);
+    if (virtualTime) {
+        // Each would be silently meaningless: virtual time has no duration to scale, one
+        // thread, and nobody to scrape metrics while a run lasts a fraction of a second.
+        for (const QCommandLineOption *refused :
+             {&timeScaleOption, &threadsOption, &metricsPortOption}) {
+            if (parser.isSet(*refused)) {
+                err << "breakwater-cli run: --" << refused->names().first()
+                    << " cannot be combined with --virtual\n";
+                return BadInput;
+            }
+        }
+    }
     struct {
         int threads = 2;
         double timeScale = 1.0;
@@ -174,6 +223,12 @@ int runRun(const QStringList &arguments)
             err << "breakwater-cli run: " << error.toString() << '\n';
         return BadInput;
     }
+    if (virtualTime) {
+        if (const QString problem = inProcessProblem(*config.config); !problem.isEmpty()) {
+            err << "breakwater-cli run: --virtual: " << configLabel << ": " << problem << '\n';
+            return BadInput;
+        }
+    }
     QString promptError;
     std::optional<PromptSet> prompts =
         PromptSet::forLoad(scenario.load, options.seed.value_or(scenario.seed), &promptError);
@@ -188,7 +243,14 @@ int runRun(const QStringList &arguments)
     runOptions.seed = options.seed;
     if (parser.isSet(metricsPortOption))
         runOptions.metricsPort = parser.value(metricsPortOption).toInt();
-    ScenarioRun run(*config.config, scenario, *prompts, runOptions);
+    std::shared_ptr<FakeClock> virtualClock;
+    if (virtualTime) {
+        virtualClock = std::make_shared<FakeClock>();
+        runOptions.threads = 0;
+        runOptions.chaosThread = false;
+    }
+    ScenarioRun run(*config.config, scenario, *prompts, runOptions,
+                    virtualTime ? LabWorld::inProcess(virtualClock) : LabWorld::real());
     QString error;
     if (!run.start(&error)) {
         err << "breakwater-cli run: " << error << '\n';
@@ -206,10 +268,14 @@ int runRun(const QStringList &arguments)
         err << progressLine(run.recorder().snapshot(), durationSeconds) << '\n';
         err.flush();
     });
-    if (!quiet)
+    // A virtual run lasts a fraction of a second of wall time: no live progress.
+    if (!quiet && !virtualTime)
         progress.start();
     QObject::connect(&run, &ScenarioRun::finished, &run, [] { QCoreApplication::quit(); });
-    QCoreApplication::exec();
+    if (!virtualTime)
+        QCoreApplication::exec();
+    else if (!finishInVirtualTime(run, *virtualClock, err))
+        return InternalError;
     progress.stop();
 
     const nlohmann::json report = run.report();

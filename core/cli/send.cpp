@@ -86,7 +86,7 @@ int runSend(const QStringList &arguments)
 
     Lab::Options options;
     options.seed = seedValue;
-    Lab lab(*config, options);
+    Lab lab(*config, options, LabWorld::real());
     QString error;
     if (!lab.start(&error)) {
         err << "breakwater-cli send: " << error << '\n';

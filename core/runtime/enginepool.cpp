@@ -3,7 +3,6 @@
 #include "breaker/breakerregistry.h"
 #include "common/random.h"
 #include "engine/eventstream.h"
-#include "transport/qnamtransport.h"
 
 #include <QPointer>
 #include <QThread>
@@ -16,7 +15,7 @@ struct EnginePool::Worker {
     std::unique_ptr<QThread> thread;
     /// Created and destroyed in `thread` (a QNetworkAccessManager belongs to its thread).
     QObject *context = nullptr;
-    std::unique_ptr<QnamTransport> transport;
+    std::unique_ptr<Transport> transport;
     std::unique_ptr<SeededRandom> random;
     std::unique_ptr<Engine> engine;
 
@@ -28,8 +27,8 @@ struct EnginePool::Worker {
     std::vector<Submission> inbox;
 };
 
-EnginePool::EnginePool(const Config &config, EngineShared shared, Clock &clock, Options options,
-                       QObject *parent)
+EnginePool::EnginePool(const Config &config, EngineShared shared, Clock &clock,
+                       TransportFactory transports, Options options, QObject *parent)
     : QObject(parent), m_events(shared.events)
 {
     // Breakers (and their timers) are made here, in this thread, before any worker runs.
@@ -38,13 +37,11 @@ EnginePool::EnginePool(const Config &config, EngineShared shared, Clock &clock, 
 
     const int engines = std::max(1, options.threads);
     const int perEngine = (options.concurrency + engines - 1) / engines;
-    const int managers = std::max(1, (perEngine + QnamTransport::kConnectionsPerManager - 1) /
-                                         QnamTransport::kConnectionsPerManager);
     for (int i = 0; i < engines; ++i) {
         auto worker = std::make_unique<Worker>();
         worker->context = new QObject;
         auto build = [&, i] {
-            worker->transport = std::make_unique<QnamTransport>(managers);
+            worker->transport = transports(perEngine);
             worker->random =
                 std::make_unique<SeededRandom>(options.seed * 7919 + static_cast<std::uint64_t>(i));
             worker->engine = std::make_unique<Engine>(config, shared, *worker->transport, clock,

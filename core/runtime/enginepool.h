@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "config/config.h"
 #include "engine/engine.h"
+#include "transport/transport.h"
 
 #include <QObject>
 #include <QUrl>
@@ -38,8 +39,9 @@ public:
     };
 
     /// `clock` must be usable from every thread (QtClock is; FakeClock only with threads = 0).
-    EnginePool(const Config &config, EngineShared shared, Clock &clock, Options options,
-               QObject *parent = nullptr);
+    /// `transports` makes each engine's transport, in the engine's thread.
+    EnginePool(const Config &config, EngineShared shared, Clock &clock, TransportFactory transports,
+               Options options, QObject *parent = nullptr);
     ~EnginePool() override;
 
     /// Starts a call on the next engine; `done` runs on the pool's thread. Returns the call id.

@@ -4,11 +4,11 @@
 #include "retry/retrybudget.h"
 #include "cache/responsecache.h"
 #include "chaos/chaosprofile.h"
-#include "common/qtclock.h"
 #include "config/config.h"
 #include "engine/bulkhead.h"
 #include "engine/eventstream.h"
 #include "runtime/enginepool.h"
+#include "runtime/labworld.h"
 
 #include <QObject>
 #include <QString>
@@ -23,9 +23,10 @@ class MetricsRegistry;
 class MetricsServer;
 
 /// Everything one session of Breakwater runs on, assembled once for the CLI and the
-/// dashboard alike: the clock, the one event stream, breakers, cache, bulkheads, the engine
-/// pool, the metrics and the in-process alert rules fed by the stream, and, when a
-/// provider's base_url is "embedded", the in-process chaos server.
+/// dashboard alike: the one event stream, breakers, cache, bulkheads, the engine pool, the
+/// metrics and the in-process alert rules fed by the stream, and, when a provider's base_url
+/// is "embedded", the embedded chaos server. The clock and the transports come from the
+/// LabWorld it is given (the real one, or virtual time).
 class Lab final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Lab)
@@ -40,19 +41,21 @@ public:
         ChaosProfile chaosBaseline = defaultChaosProfile();
         /// The embedded chaos server answers in a thread of its own, so that its sockets,
         /// parsing and delays take no time from this thread's event loop (the dashboard's
-        /// GUI thread). False: it runs on this thread.
+        /// GUI thread). False: it runs on this thread. Moot when the world reaches it in
+        /// process.
         bool chaosThread = true;
     };
 
-    Lab(Config config, Options options, QObject *parent = nullptr);
+    Lab(Config config, Options options, LabWorld world, QObject *parent = nullptr);
     ~Lab() override;
 
     /// Starts the embedded chaos server if the config uses it, then the engines. False with
-    /// `error` set when the server cannot listen.
+    /// `error` set when the server cannot listen, or when the world reaches the chaos server
+    /// in process and the config or options cannot run so (inProcessProblem(), threads > 0).
     bool start(QString *error);
 
     const Config &config() const { return m_config; }
-    Clock &clock() { return m_clock; }
+    Clock &clock() { return *m_world.clock; }
     EventStream &events() { return m_events; }
     BreakerRegistry &breakers() { return *m_breakers; }
     ResponseCache &cache() { return *m_cache; }
@@ -72,7 +75,7 @@ public:
 private:
     Config m_config;
     Options m_options;
-    QtClock m_clock;
+    LabWorld m_world;
     EventStream m_events;
     std::unique_ptr<BreakerRegistry> m_breakers;
     std::unique_ptr<RetryBudgets> m_retryBudgets;

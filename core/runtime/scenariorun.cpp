@@ -21,7 +21,7 @@ ConfigParseResult configForScenario(const nlohmann::json &baseConfig, const Scen
 }
 
 ScenarioRun::ScenarioRun(Config config, Scenario scenario, PromptSet prompts, Options options,
-                         QObject *parent)
+                         LabWorld world, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_scenario(std::move(scenario)),
       m_prompts(std::move(prompts)), m_options(options)
 {
@@ -37,7 +37,7 @@ ScenarioRun::ScenarioRun(Config config, Scenario scenario, PromptSet prompts, Op
     labOptions.concurrency = m_scaled.load.concurrency;
     labOptions.chaosBaseline = m_scaled.baseline;
     labOptions.chaosThread = m_options.chaosThread;
-    m_lab = std::make_unique<Lab>(runConfig, labOptions);
+    m_lab = std::make_unique<Lab>(runConfig, labOptions, std::move(world));
     RecorderOptions recorderOptions;
     recorderOptions.seriesStep = seriesStepFor(m_options);
     m_recorder =

@@ -2,6 +2,7 @@
 
 #include "config/config.h"
 #include "load/promptset.h"
+#include "runtime/labworld.h"
 #include "scenario/scenario.h"
 
 #include <QDateTime>
@@ -52,9 +53,10 @@ public:
     /// The series step a run with `options` records with.
     static Millis seriesStepFor(const Options &options);
 
-    /// `config` is the merged config (configForScenario) before time scaling.
+    /// `config` is the merged config (configForScenario) before time scaling; the run's lab
+    /// runs in `world` (LabWorld::real(), or virtual time).
     ScenarioRun(Config config, Scenario scenario, PromptSet prompts, Options options,
-                QObject *parent = nullptr);
+                LabWorld world, QObject *parent = nullptr);
     ~ScenarioRun() override;
 
     /// Starts the lab, the chaos timeline and the load. False with `error` when it cannot.

@@ -56,4 +56,8 @@ public:
                                                    TransportCallbacks callbacks) = 0;
 };
 
+/// Makes one engine's transport, on the engine's thread: one that can keep `concurrency`
+/// requests open to one host at once.
+using TransportFactory = std::function<std::unique_ptr<Transport>(int concurrency)>;
+
 } // namespace breakwater

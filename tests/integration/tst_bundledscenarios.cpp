@@ -534,7 +534,7 @@ private Q_SLOTS:
         options.threads = kEngineThreads;
         options.timeScale =
             testing::scaledTimeScale(scenario.load.stream ? kStreamingTimeScale : kTimeScale);
-        ScenarioRun run(*config.config, scenario, *prompts, options);
+        ScenarioRun run(*config.config, scenario, *prompts, options, LabWorld::real());
         QSignalSpy finished(&run, &ScenarioRun::finished);
         QString error;
         QElapsedTimer wall;

@@ -39,7 +39,7 @@ const char *kFastPolicy = R"({
 
 class LabFixture {
 public:
-    explicit LabFixture(const Config &config) : lab(config, Lab::Options{})
+    explicit LabFixture(const Config &config) : lab(config, Lab::Options{}, LabWorld::real())
     {
         QString error;
         if (!lab.start(&error))

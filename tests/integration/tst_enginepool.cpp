@@ -76,7 +76,7 @@ void TestEnginePool::everyCallCompletesOnceOnThePoolThreadAfterItsEvent()
     Lab::Options options;
     options.threads = threads;
     options.concurrency = 24;
-    Lab lab(fastConfig(), options);
+    Lab lab(fastConfig(), options, LabWorld::real());
     QString error;
     QVERIFY2(lab.start(&error), qPrintable(error));
 
@@ -131,7 +131,7 @@ void TestEnginePool::completionNeverRunsInsideSubmit()
     for (const int threads : {0, 2}) {
         Lab::Options options;
         options.threads = threads;
-        Lab lab(fastConfig(), options);
+        Lab lab(fastConfig(), options, LabWorld::real());
         QString error;
         QVERIFY2(lab.start(&error), qPrintable(error));
         bool insideSubmit = false;
@@ -160,7 +160,7 @@ void TestEnginePool::cancelAllEndsEveryCallInFlight()
     Lab::Options options;
     options.threads = 2;
     options.concurrency = 40;
-    Lab lab(fastConfig(), options);
+    Lab lab(fastConfig(), options, LabWorld::real());
     QString error;
     QVERIFY2(lab.start(&error), qPrintable(error));
     int attemptsStarted = 0;

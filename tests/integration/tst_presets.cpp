@@ -80,7 +80,7 @@ std::optional<json> runUnder(const QString &preset, double serverErrors)
     ScenarioRun::Options options;
     options.threads = 2;
     options.timeScale = kTimeScale;
-    ScenarioRun run(*config.config, *scenario.scenario, *prompts, options);
+    ScenarioRun run(*config.config, *scenario.scenario, *prompts, options, LabWorld::real());
     QSignalSpy finished(&run, &ScenarioRun::finished);
     QString error;
     if (!run.start(&error) || !finished.wait(kFinishTimeoutMs))

@@ -30,7 +30,8 @@ private Q_SLOTS:
         options.threads = 1;
         options.timeScale = 0.05;
         options.metricsPort = 0;
-        ScenarioRun run(*config.config, *scenario.scenario, PromptSet::builtinShort(), options);
+        ScenarioRun run(*config.config, *scenario.scenario, PromptSet::builtinShort(), options,
+                        LabWorld::real());
         QString error;
         QVERIFY2(run.start(&error), qPrintable(error));
         QVERIFY(run.metricsPort() != 0);

@@ -33,7 +33,7 @@ std::unique_ptr<Lab> startedLab()
     ConfigParseResult parsed = parseConfig(defaultConfigJson(), u"test"_s);
     if (!parsed.config)
         qFatal("default config invalid");
-    auto lab = std::make_unique<Lab>(*parsed.config, Lab::Options{});
+    auto lab = std::make_unique<Lab>(*parsed.config, Lab::Options{}, LabWorld::real());
     QString error;
     if (!lab->start(&error))
         qFatal("lab did not start: %s", qPrintable(error));

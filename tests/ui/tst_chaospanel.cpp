@@ -35,7 +35,7 @@ Config configFrom(const nlohmann::json &json)
 
 std::unique_ptr<Lab> startedLab(const nlohmann::json &config = defaultConfigJson())
 {
-    auto lab = std::make_unique<Lab>(configFrom(config), Lab::Options{});
+    auto lab = std::make_unique<Lab>(configFrom(config), Lab::Options{}, LabWorld::real());
     QString error;
     if (!lab->start(&error))
         qFatal("lab did not start: %s", qPrintable(error));

@@ -71,7 +71,7 @@ std::unique_ptr<Lab> makeLab()
     ConfigParseResult parsed = parseConfig(defaultConfigJson(), u"test"_s);
     if (!parsed.config)
         qFatal("default config invalid");
-    return std::make_unique<Lab>(*parsed.config, Lab::Options{});
+    return std::make_unique<Lab>(*parsed.config, Lab::Options{}, LabWorld::real());
 }
 
 QString text(const nlohmann::json &value)

@@ -55,7 +55,7 @@ std::unique_ptr<Lab> makeLab()
     ConfigParseResult parsed = parseConfig(defaultConfigJson(), u"test"_s);
     if (!parsed.config)
         qFatal("default config invalid");
-    return std::make_unique<Lab>(*parsed.config, Lab::Options{});
+    return std::make_unique<Lab>(*parsed.config, Lab::Options{}, LabWorld::real());
 }
 
 } // namespace

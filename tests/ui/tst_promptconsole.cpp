@@ -41,7 +41,7 @@ std::unique_ptr<Lab> startedLab(const nlohmann::json &json = fastRetryConfig())
     ConfigParseResult parsed = parseConfig(json, u"test"_s);
     if (!parsed.config)
         qFatal("test config invalid: %s", qPrintable(parsed.errors.value(0).toString()));
-    auto lab = std::make_unique<Lab>(*parsed.config, Lab::Options{});
+    auto lab = std::make_unique<Lab>(*parsed.config, Lab::Options{}, LabWorld::real());
     QString error;
     if (!lab->start(&error))
         qFatal("lab did not start: %s", qPrintable(error));

@@ -57,7 +57,8 @@ private Q_SLOTS:
         options.timeScale = timeScale;
         options.scaleSeriesStep = scale;
         QCOMPARE(ScenarioRun::seriesStepFor(options), Millis(expectedMs));
-        ScenarioRun run(config(), scenario(60), PromptSet::builtinShort(), options);
+        ScenarioRun run(config(), scenario(60), PromptSet::builtinShort(), options,
+                        LabWorld::real());
         QCOMPARE(run.recorder().options().seriesStep, Millis(expectedMs));
     }
 
@@ -75,7 +76,8 @@ private Q_SLOTS:
         ScenarioRun::Options options;
         options.threads = 0;
         options.timeScale = 0.1;
-        ScenarioRun run(config(), scenario(4), PromptSet::builtinShort(), options);
+        ScenarioRun run(config(), scenario(4), PromptSet::builtinShort(), options,
+                        LabWorld::real());
         QSignalSpy finished(&run, &ScenarioRun::finished);
         QString error;
         QVERIFY2(run.start(&error), qPrintable(error));
