@@ -94,6 +94,7 @@ def figures(report, calls, scale, window):
         "p99": report["latency_s"]["p99"] / scale,
         "attempts": sum(provider_attempts(c) for c in calls) / max(len(calls), 1),
         "requests": totals["requests"],
+        "expect_failures": report.get("expect", {}).get("failures", []),
     }
     if window:
         start, end = window[0] * scale, window[1] * scale
@@ -163,8 +164,8 @@ def main():
             with open(scenario_file, "w") as file:
                 json.dump(scenario, file)
             print(f"\n{scenario['name']}")
-            header = "| policy | model % | degraded % | p99 s | attempts/req |"
-            rule = "|---|---|---|---|---|"
+            header = "| policy | model % | degraded % | p99 s | attempts/req | expectations |"
+            rule = "|---|---|---|---|---|---|"
             outage = outage_window({"timeline": [
                 {"t_s": t["at_s"], "note": t.get("note", "")}
                 for t in scenario.get("chaos", {}).get("timeline", [])]})
@@ -184,10 +185,13 @@ def main():
                 rows = [figures(*run(args.cli, scenario_file, config_path,
                                      scenario.get("seed", 1) + n, args, workdir), scale, outage)
                         for n in range(args.seeds)]
-                mean = {key: statistics.mean(r[key] for r in rows) for key in rows[0]}
+                mean = {key: statistics.mean(r[key] for r in rows) for key in rows[0]
+                        if key != "expect_failures"}
+                failures = sorted({f for r in rows for f in r["expect_failures"]})
                 worst_p99 = max(r["p99"] for r in rows)
+                held = "held" if not failures else "; ".join(failures)
                 line = (f"| {name} | {100 * mean['model']:.1f} | {100 * mean['degraded']:.1f} | "
-                        f"{worst_p99:.2f} | {mean['attempts']:.2f} |")
+                        f"{worst_p99:.2f} | {mean['attempts']:.2f} | {held} |")
                 if outage:
                     line += (f" {max(r['recovery_s'] for r in rows):.1f} | "
                              f"{mean['outage_attempts']:.2f} | "
