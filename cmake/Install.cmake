@@ -22,6 +22,12 @@ set(BREAKWATER_APP_ID org.breakwater.Breakwater)
 set(BREAKWATER_PACKAGING_DIR ${PROJECT_SOURCE_DIR}/packaging)
 
 install(TARGETS breakwater breakwater-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The dashboard's open dialogs start in the installed scenarios and configs
+# (ui/scenariocatalog.h, installedResourceDir): where they are, seen from bin/.
+file(RELATIVE_PATH BREAKWATER_DATADIR_FROM_BINDIR ${CMAKE_INSTALL_FULL_BINDIR}
+    ${CMAKE_INSTALL_FULL_DATADIR}/breakwater)
+target_compile_definitions(breakwater_ui
+    PRIVATE BREAKWATER_DATADIR_FROM_BINDIR="${BREAKWATER_DATADIR_FROM_BINDIR}")
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/
     DESTINATION ${CMAKE_INSTALL_DATADIR}/breakwater)
