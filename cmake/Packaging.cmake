@@ -31,11 +31,25 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${PROJECT_HOMEPAGE_URL}")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # The libraries the executables link (Qt Core, Gui, Widgets, Network, Sql, Charts, OpenGL,
-# HttpServer, WebSockets, libstdc++) come from dpkg-shlibdeps; the plugins Qt loads at run
-# time do not show up there: the platform plugins (xcb, offscreen) and the SQLite driver of
-# the run history.
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "qt6-qpa-plugins, libqt6sql6-sqlite")
+# HttpServer, WebSockets, libstdc++) come from dpkg-shlibdeps (Debian's dpkg-dev); the plugins
+# Qt loads at run time do not show up there: the platform plugins (xcb, wayland's fallback,
+# offscreen) and the SQLite driver of the run history.
+set(BREAKWATER_RUNTIME_PLUGIN_PACKAGES "qt6-qpa-plugins, libqt6sql6-sqlite")
+find_program(BREAKWATER_DPKG_SHLIBDEPS dpkg-shlibdeps)
+if(BREAKWATER_DPKG_SHLIBDEPS)
+    set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+    set(CPACK_DEBIAN_PACKAGE_DEPENDS "${BREAKWATER_RUNTIME_PLUGIN_PACKAGES}")
+else()
+    # Without it CPack would declare the plugins only: name the libraries by hand (Debian 12's
+    # package names; `ldd app/breakwater` lists what they must cover).
+    message(STATUS "dpkg-shlibdeps not found (apt-get install dpkg-dev): the Debian package "
+        "names its Qt libraries by hand")
+    set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6core6 (>= 6.4), libqt6gui6 (>= 6.4), \
+libqt6widgets6 (>= 6.4), libqt6network6 (>= 6.4), libqt6sql6 (>= 6.4), libqt6dbus6 (>= 6.4), \
+libqt6opengl6 (>= 6.4), libqt6openglwidgets6 (>= 6.4), libqt6charts6 (>= 6.4), \
+libqt6httpserver6 (>= 6.4), libqt6websockets6 (>= 6.4), libc6, libstdc++6, \
+libgcc-s1, ${BREAKWATER_RUNTIME_PLUGIN_PACKAGES}")
+endif()
 # Native Wayland windows; without it Qt runs the dashboard through XWayland.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-wayland")
 # promtool checks resources/prometheus/alerts.yml; Prometheus scrapes --metrics-port.
