@@ -58,6 +58,7 @@ def merge(base, patch):
 
 
 def outage_window(report):
+    """(down, back) in scenario seconds, from timeline notes ending in "down" and "back"."""
     notes = report.get("timeline", [])
     down = [n["t_s"] for n in notes if n.get("note", "").endswith("down")]
     back = [n["t_s"] for n in notes if n.get("note", "").endswith("back")]
@@ -66,7 +67,22 @@ def outage_window(report):
     return None
 
 
-def figures(report, scale):
+def provider_attempts(call):
+    return sum(1 for a in call["attempts"] if a["outcome"] not in ("short_circuited", "bulkhead_full"))
+
+
+def percentile(values, share):
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def answered_by_model(call):
+    return call["source"] not in ("cache", "degraded", "error")
+
+
+def figures(report, calls, scale, window):
     totals = report["totals"]
     requests = max(totals["requests"], 1)
     by_source = totals["by_source"]
@@ -76,37 +92,38 @@ def figures(report, scale):
         "cache": by_source.get("cache", 0) / requests,
         "degraded": by_source.get("degraded", 0) / requests,
         "p99": report["latency_s"]["p99"] / scale,
-        "attempts": totals["attempts"] / requests,
+        "attempts": sum(provider_attempts(c) for c in calls) / max(len(calls), 1),
         "requests": totals["requests"],
+        "expect_failures": report.get("expect", {}).get("failures", []),
     }
-    window = outage_window(report)
-    series = report["series"]
     if window:
-        start, end = window
-        step = series["step_s"]
-        reqs = series["requests"]
-        srcs = series["by_source"]
-        model_names = [k for k in srcs if k not in ("cache", "degraded", "error")]
-        in_outage = range(int(start / step), min(int(end / step), len(reqs)))
-        attempts = sum(series["models"][m]["attempts"][i] for m in model_names for i in in_outage)
-        calls = sum(reqs[i] for i in in_outage)
-        row["outage_attempts"] = attempts / max(calls, 1)
-        row["outage_p99"] = max((series["latency_s"]["p99"][i] for i in in_outage), default=0) / scale
-        # Seconds after the return until a step's calls were answered by a model (90 %).
-        recovered = None
-        for i in range(int(end / step), len(reqs)):
-            answered = sum(srcs[m][i] for m in model_names)
-            if reqs[i] and answered >= 0.9 * reqs[i]:
-                recovered = (i * step - end) / scale
+        start, end = window[0] * scale, window[1] * scale
+        during = [c for c in calls if start <= c["started_s"] < end]
+        row["outage_attempts"] = sum(provider_attempts(c) for c in during) / max(len(during), 1)
+        row["outage_p99"] = percentile([c["duration_s"] for c in during], 0.99) / scale
+        # Seconds after the return until calls are answered by a model again: the start of the
+        # first one-second bin from which every bin has 90 % of its calls answered by a model.
+        after = [c for c in calls if c["started_s"] >= end]
+        bins = {}
+        for c in after:
+            index = int((c["started_s"] - end) / scale)
+            good, count = bins.get(index, (0, 0))
+            bins[index] = (good + answered_by_model(c), count + 1)
+        recovered = float("inf")
+        for index in sorted(bins, reverse=True):
+            good, count = bins[index]
+            if good < 0.9 * count:
                 break
-        row["recovery_s"] = max(recovered, 0.0) if recovered is not None else float("inf")
+            recovered = index
+        row["recovery_s"] = recovered
     return row
 
 
 def run(cli, scenario, config_path, seed, args, workdir):
     report_path = os.path.join(workdir, "report.json")
+    calls_path = os.path.join(workdir, "calls.jsonl")
     command = [cli, "run", "--scenario", scenario, "--report", report_path, "--seed", str(seed),
-               "--no-save", "--quiet"]
+               "--calls", calls_path, "--no-save", "--quiet"]
     if config_path:
         command += ["--config", config_path]
     if args.virtual:
@@ -117,7 +134,10 @@ def run(cli, scenario, config_path, seed, args, workdir):
     if done.returncode not in (0, 1):
         sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr}")
     with open(report_path) as file:
-        return json.load(file)
+        report = json.load(file)
+    with open(calls_path) as file:
+        calls = [json.loads(line) for line in file]
+    return report, calls
 
 
 def main():
@@ -144,13 +164,14 @@ def main():
             with open(scenario_file, "w") as file:
                 json.dump(scenario, file)
             print(f"\n{scenario['name']}")
-            header = "| policy | model % | degraded % | p99 s | attempts/req |"
-            rule = "|---|---|---|---|---|"
+            header = "| policy | model % | degraded % | p99 s | attempts/req | expectations |"
+            rule = "|---|---|---|---|---|---|"
             outage = outage_window({"timeline": [
                 {"t_s": t["at_s"], "note": t.get("note", "")}
                 for t in scenario.get("chaos", {}).get("timeline", [])]})
             if outage:
-                header += " model again after return, s | attempts/req in outage | p99 in outage, s |"
+                header += (" answered by a model again after return, s | attempts/req in outage |"
+                           " p99 in outage, s |")
                 rule += "---|---|---|"
             print(header)
             print(rule)
@@ -161,13 +182,16 @@ def main():
                 config_path = os.path.join(workdir, "config.json")
                 with open(config_path, "w") as file:
                     json.dump(config, file)
-                rows = [figures(run(args.cli, scenario_file, config_path,
-                                    scenario.get("seed", 1) + n, args, workdir), scale)
+                rows = [figures(*run(args.cli, scenario_file, config_path,
+                                     scenario.get("seed", 1) + n, args, workdir), scale, outage)
                         for n in range(args.seeds)]
-                mean = {key: statistics.mean(r[key] for r in rows) for key in rows[0]}
+                mean = {key: statistics.mean(r[key] for r in rows) for key in rows[0]
+                        if key != "expect_failures"}
+                failures = sorted({f for r in rows for f in r["expect_failures"]})
                 worst_p99 = max(r["p99"] for r in rows)
+                held = "held" if not failures else "; ".join(failures)
                 line = (f"| {name} | {100 * mean['model']:.1f} | {100 * mean['degraded']:.1f} | "
-                        f"{worst_p99:.2f} | {mean['attempts']:.2f} |")
+                        f"{worst_p99:.2f} | {mean['attempts']:.2f} | {held} |")
                 if outage:
                     line += (f" {max(r['recovery_s'] for r in rows):.1f} | "
                              f"{mean['outage_attempts']:.2f} | "

@@ -38,7 +38,7 @@ std::optional<WhenAllOpen> whenAllOpenFromName(const QString &name);
 struct BreakerPolicy {
     BreakerCounting counts = BreakerCounting::Attempts;
     /// Open after this many failures in a row; 0 disables the rule.
-    int consecutiveFailures = 0;
+    int consecutiveFailures = 20;
     WindowKind window = WindowKind::Time;
     /// Calls (count window) or whole seconds (time window).
     int windowSize = 10;
@@ -46,14 +46,14 @@ struct BreakerPolicy {
     /// time-scaled run, so that the window keeps its ten buckets.
     Millis windowSecond{1000};
     /// The failure-rate rule applies only once the window holds this many calls.
-    int minimumCalls = 20;
+    int minimumCalls = 50;
     /// Open when failures / calls in the window reaches this; 0 disables the rule.
-    double failureRate = 0.5;
+    double failureRate = 0.8;
     Millis openDuration{5000};
     /// Each reopen without an intervening close multiplies the open duration by this...
-    double openBackoff = 2.0;
+    double openBackoff = 1.0;
     /// ...up to this (a retry-after hint may still hold the breaker open longer).
-    Millis openMax{60000};
+    Millis openMax{30000};
     /// Concurrent probe calls admitted while half-open.
     int halfOpenProbes = 1;
     /// A successful call slower than this is a slow call; 0 disables slow-call tracking.

@@ -4,6 +4,8 @@
 #include "cli/runprogress.h"
 #include "common/fakeclock.h"
 #include "config/configloader.h"
+#include "engine/events.h"
+#include "engine/eventstream.h"
 #include "load/loadgenerator.h"
 #include "recorder/runrecorder.h"
 #include "runtime/lab.h"
@@ -110,13 +112,20 @@ int runRun(const QStringList &arguments)
                        "model of the chain must be served by the embedded chaos server; no live "
                        "progress; --time-scale, --threads and --metrics-port are refused with "
                        "it."));
+    const QCommandLineOption callsOption(
+        QStringLiteral("calls"),
+        QStringLiteral("Also write every call's result to FILE, one JSON line per call in the "
+                       "order they finished, with \"started_s\" (when the call began, in "
+                       "the run's seconds) beside the call result fields."),
+        QStringLiteral("FILE"));
     const QCommandLineOption noSaveOption(QStringLiteral("no-save"),
                                           QStringLiteral("Do not save the run to the history."));
     const QCommandLineOption dbOption(QStringLiteral("db"),
                                       QStringLiteral("History database (default: $BREAKWATER_DB, "
                                                      "else ~/.local/share/breakwater/breakwater.db)."),
                                       QStringLiteral("FILE"));
-    parser.addOptions({scenarioOption, configOpt, reportOption, seedOption, metricsPortOption,
+    parser.addOptions({scenarioOption, configOpt, reportOption, callsOption, seedOption,
+                       metricsPortOption,
                        quietOption, threadsOption, timeScaleOption, virtualOption, noSaveOption,
                        dbOption});
     if (auto exit = parseArguments(
@@ -191,6 +200,18 @@ int runRun(const QStringList &arguments)
     if (!checkOutputPath(parser.value(reportOption), QStringLiteral("run"),
                          QStringLiteral("--report")))
         return BadInput;
+    QFile callsFile;
+    if (parser.isSet(callsOption)) {
+        if (!checkOutputPath(parser.value(callsOption), QStringLiteral("run"),
+                             QStringLiteral("--calls")))
+            return BadInput;
+        callsFile.setFileName(parser.value(callsOption));
+        if (!callsFile.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
+            err << "breakwater-cli run: --calls: cannot write " << callsFile.fileName() << ": "
+                << callsFile.errorString() << '\n';
+            return BadInput;
+        }
+    }
 
     const QString scenarioPath = parser.value(scenarioOption);
     const ScenarioParseResult parsedScenario = loadScenarioFile(scenarioPath);
@@ -255,6 +276,20 @@ int runRun(const QStringList &arguments)
     if (!run.start(&error)) {
         err << "breakwater-cli run: " << error << '\n';
         return InternalError;
+    }
+    if (callsFile.isOpen()) {
+        // The run's origin on its clock: a call began its duration before it finished.
+        const Millis origin = run.lab().clock().now() - run.elapsed();
+        QObject::connect(&run.lab().events(), &EventStream::event, &run,
+                         [&callsFile, origin](const EngineEvent &event) {
+                             const auto *finished = std::get_if<CallFinished>(&event);
+                             if (!finished)
+                                 return;
+                             nlohmann::json line = toJson(finished->result);
+                             line["started_s"] =
+                                 toSeconds(finished->at - origin - finished->result.duration);
+                             callsFile.write(QByteArray::fromStdString(line.dump()) + '\n');
+                         });
     }
     if (run.metricsPort() != 0)
         err << "metrics on http://127.0.0.1:" << run.metricsPort() << "/metrics\n";

@@ -428,9 +428,9 @@ private:
                          m_request.extraHeaders};
         const HttpRequest httpRequest = adapter.buildRequestTo(endpoint, apiKey, chat);
 
-        // Any attempt sent means the models skipped before it were not "every model left".
-        m_panicCandidates.clear();
-        m_panicBlocked = false;
+        // A call that has tried a model has had its one attempt: no attempt past the
+        // breakers follows (in an outage, a call's first failures already cost it enough).
+        m_panicBlocked = true;
         attempt.active = true;
         attempt.modelIndex = index;
         attempt.n = n;
@@ -953,9 +953,9 @@ private:
         finish();
     }
 
-    /// `when_all_open: probe`: when every model left in the chain was open, one attempt on
-    /// the model open longest (Envoy's panic threshold), so a brownout never becomes an
-    /// outage of our own making while a dead provider sees one attempt per call.
+    /// `when_all_open: probe`: when every model was open and the call has tried none, one
+    /// attempt on the model open longest (Envoy's panic threshold), so a brownout never
+    /// becomes an outage of our own making while a dead provider sees one attempt per call.
     bool tryPanicAttempt()
     {
         if (breakerPolicy().whenAllOpen != WhenAllOpen::Probe || m_panicked || m_panicBlocked ||
@@ -1068,7 +1068,7 @@ private:
     QString m_lastErrorMessage;
     bool m_onlyRejections = true;
     bool m_finished = false;
-    /// Models short-circuited by an open breaker since the walk last sent an attempt.
+    /// Models short-circuited by an open breaker, while the call has sent no attempt.
     std::vector<int> m_panicCandidates;
     bool m_panicBlocked = false;
     bool m_panicked = false;

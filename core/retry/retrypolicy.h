@@ -25,16 +25,16 @@ struct ClassAttemptLimit {
 /// Config `retry`: immutable once built.
 struct RetryPolicy {
     /// Attempts per model in the chain, the first one included.
-    int maxAttempts = 5;
+    int maxAttempts = 3;
     /// Tighter bounds (never above maxAttempts) for classes where one more try on the same
     /// model rarely helps: a model that timed out once will usually time out again, so the
     /// chain moves on.
     std::vector<ClassAttemptLimit> maxAttemptsByClass{
         {Outcome::Timeout, 1}, {Outcome::Connection, 2}, {Outcome::Malformed, 2}};
-    Millis initial{1000};
-    Millis max{60000};
+    Millis initial{100};
+    Millis max{10000};
     double multiplier = 2.0;
-    JitterMode jitter = JitterMode::Additive;
+    JitterMode jitter = JitterMode::Full;
     /// Upper bound of the additive jitter.
     Millis jitterMax{2000};
     bool honorRetryAfter = true;
@@ -43,7 +43,7 @@ struct RetryPolicy {
     /// Retry budget per model (Envoy's retry budget, gRPC's retry throttling): over the last
     /// `budgetWindow`, retries may not exceed budgetRatio × first attempts plus
     /// budgetMinPerSecond × the window's seconds. 0 turns the budget off.
-    double budgetRatio = 0.2;
+    double budgetRatio = 0.5;
     double budgetMinPerSecond = 5.0;
     /// Not in the config file: 10 s, shortened only by time scaling.
     Millis budgetWindow{10000};

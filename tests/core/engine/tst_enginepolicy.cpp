@@ -290,12 +290,13 @@ private Q_SLOTS:
     void whenEveryModelIsOpenOneAttemptGoesToTheModelOpenLongest()
     {
         EngineHarness harness(openOnFirstFailure());
-        // The first call opens both, then tries the fallback once more past its breaker.
+        // The first call opens both; having tried them, it is not sent past them.
         harness.transport.script(kPrimary, {serverError()});
-        harness.transport.script(kFallback, {serverError(), serverError()});
+        harness.transport.script(kFallback, {serverError()});
         const CallResult opening = harness.run(u"opens both"_s);
-        QVERIFY(opening.attempts.last().panic);
+        QVERIFY(!opening.attempts.last().panic);
         QCOMPARE(opening.source, sources::degraded);
+        QCOMPARE(harness.transport.sent().size(), 2);
         QCOMPARE(harness.breakers.breaker(kPrimary).state(), BreakerState::Open);
         QCOMPARE(harness.breakers.breaker(kFallback).state(), BreakerState::Open);
         harness.clock.advance(Millis(1000));
@@ -315,7 +316,7 @@ private Q_SLOTS:
     {
         EngineHarness harness(openOnFirstFailure());
         harness.transport.script(kPrimary, {serverError(), serverError()});
-        harness.transport.script(kFallback, {serverError(), serverError()});
+        harness.transport.script(kFallback, {serverError()});
         harness.run(u"opens both"_s);
         const Millis openFor = harness.breakers.breaker(kPrimary).snapshot().remainingOpen;
         const CallResult result = harness.run(u"p"_s);
@@ -344,7 +345,7 @@ private Q_SLOTS:
         QCOMPARE(result.duration, Millis(0));
     }
 
-    void aFallbackOpenAfterItsBrownoutIsStillTriedWhenThePrimaryFailed()
+    void aCallThatHasTriedAModelIsNotSentPastOpenBreakers()
     {
         Config config = openOnFirstFailure();
         config.retry.maxAttemptsByClass = {{Outcome::ServerError, 1}};
@@ -355,13 +356,13 @@ private Q_SLOTS:
         harness.breakers.breaker(kPrimary).reset();
         QCOMPARE(harness.breakers.breaker(kFallback).state(), BreakerState::Open);
 
+        // The primary is tried and fails; the open fallback is not tried past its breaker:
+        // in an outage, a call's own failures already cost it enough.
         harness.transport.script(kPrimary, {serverError()});
-        harness.transport.script(kFallback, {FakeReply::anthropicText(u"answered"_s)});
         const CallResult result = harness.run(u"p"_s);
-        QCOMPARE(result.source, kFallback);
-        QCOMPARE(outcomes(result),
-                 (QList<Outcome>{Outcome::ServerError, Outcome::ShortCircuited, Outcome::Success}));
-        QVERIFY(result.attempts[2].panic);
+        QCOMPARE(result.source, sources::degraded);
+        QCOMPARE(outcomes(result), (QList<Outcome>{Outcome::ServerError, Outcome::ShortCircuited}));
+        QCOMPARE(harness.transport.sentTo(kFallback), 1);
     }
 
     void aForcedOpenModelIsNeverTriedPast()
