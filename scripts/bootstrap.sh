@@ -13,6 +13,9 @@ packages=(
     clang libclang-rt-14-dev
     # promtool, to check the /metrics exposition and alerts.yml in the tests
     prometheus
+    # the install test validates the .desktop entry; cpack -G DEB reads library dependencies
+    # with dpkg-shlibdeps
+    desktop-file-utils dpkg-dev
 )
 
 missing=()

@@ -725,7 +725,8 @@ void MainWindow::exportWithDialog(const QString &title, const QString &filter,
 
 void MainWindow::openScenarioFile()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open scenario"), QString(),
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open scenario"),
+                                                      installedResourceDir(u"scenarios"_s),
                                                       tr("Scenarios (*.json);;All files (*)"));
     if (!path.isEmpty())
         selectScenario(path);
@@ -733,8 +734,9 @@ void MainWindow::openScenarioFile()
 
 void MainWindow::openConfigFile()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open config"), QString(),
-                                                      tr("Configs (*.json);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open config"), installedResourceDir(u"config"_s),
+                                     tr("Configs (*.json);;All files (*)"));
     if (path.isEmpty())
         return;
     QString error;

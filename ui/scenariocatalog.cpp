@@ -2,12 +2,19 @@
 
 #include "scenario/scenario.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QStandardPaths>
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
+
+// share/breakwater relative to bin/, as installed (cmake/Install.cmake defines it).
+#ifndef BREAKWATER_DATADIR_FROM_BINDIR
+#define BREAKWATER_DATADIR_FROM_BINDIR "../share/breakwater"
+#endif
 
 namespace breakwater::ui {
 
@@ -49,6 +56,16 @@ QList<ScenarioEntry> bundledScenarios()
         entries.begin(), entries.end(),
         [](const ScenarioEntry &a, const ScenarioEntry &b) { return a.name < b.name; });
     return entries;
+}
+
+QString installedResourceDir(const QString &name)
+{
+    const QDir beside(QCoreApplication::applicationDirPath() + QLatin1Char('/') +
+                      QStringLiteral(BREAKWATER_DATADIR_FROM_BINDIR) + QLatin1Char('/') + name);
+    if (beside.exists())
+        return beside.canonicalPath();
+    return QStandardPaths::locate(QStandardPaths::GenericDataLocation, u"breakwater/"_s + name,
+                                  QStandardPaths::LocateDirectory);
 }
 
 } // namespace breakwater::ui

@@ -27,4 +27,10 @@ ScenarioEntry scenarioEntry(const QString &path);
 /// entry rather than a duplicate.
 QString bundledTwin(const QString &path);
 
+/// Where the installed copies of resources/`name` are (`name`: "scenarios", "config"), for the
+/// open dialogs to start in: <prefix>/share/breakwater/`name` beside the running executable's
+/// bin/ (cmake/Install.cmake), else the first breakwater/`name` among the XDG data
+/// directories; an empty string when there is none (a build tree).
+QString installedResourceDir(const QString &name);
+
 } // namespace breakwater::ui
