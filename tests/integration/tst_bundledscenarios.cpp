@@ -1,18 +1,22 @@
 // Every scenario bundled in the Qt resource (":/scenarios/") runs headless through
-// ScenarioRun at a tenth of its duration (streaming ones at a fifth), meets its own expectations,
-// shows the behaviour it exists to show, and writes a report that matches SPEC.md section 6.
+// ScenarioRun in virtual time (docs/architecture.md, "Virtual time": the real chaos server's
+// handler in process, on a fake clock, so a minute costs a fraction of a second), meets its
+// own expectations, shows the behaviour it exists to show, and writes a report that matches
+// docs/formats.md ("Run report"). The real sockets are covered by the loopback, transport and
+// CLI suites.
 #include "config/configloader.h"
 #include "load/promptset.h"
 #include "runtime/lab.h"
 #include "runtime/scenariorun.h"
+#include "runtime/virtualtime.h"
+#include "common/fakeclock.h"
 #include "scenario/scenario.h"
-#include "testslowdown.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QSet>
-#include <QSignalSpy>
+#include <algorithm>
 #include <QTest>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -24,22 +28,17 @@ using nlohmann::json;
 
 namespace {
 
-// 60 s scenarios run in about 6 s; the whole suite stays near a minute on two busy cores.
-constexpr double kTimeScale = 0.1;
-// A stream costs CPU per chunk, not per second: at a tenth of the time the chunk rate is ten
-// times higher, and on two busy cores the scaled idle and connect limits (0.3 s, 0.5 s) then
-// fire on healthy streams. Streaming scenarios run at a fifth, about 12 s.
-constexpr double kStreamingTimeScale = 0.2;
-constexpr int kEngineThreads = 2;
-// Load stops at the scaled duration; calls still in flight then get their own timeouts.
-constexpr int kFinishTimeoutMs = 45000;
+// Load stops at the scenario's duration; calls still in flight then end by their own limits,
+// well within this much more virtual time.
+constexpr Millis kFinishWithin{10 * 60 * 1000};
 
 const char *const kPrimary = "claude-sonnet-4-5";
 const char *const kFallback = "claude-haiku-4-5";
 
-const QStringList kErrorClasses = {u"rate_limited"_s,     u"server_error"_s, u"overloaded"_s,
-                                   u"timeout"_s,          u"connection"_s,   u"malformed"_s,
-                                   u"context_overflow"_s, u"auth"_s,         u"bad_request"_s};
+const QStringList kErrorClasses = {u"rate_limited"_s, u"server_error"_s,     u"overloaded"_s,
+                                   u"timeout"_s,      u"connection"_s,       u"malformed"_s,
+                                   u"content_filter"_s, u"context_overflow"_s, u"auth"_s,
+                                   u"bad_request"_s};
 const QSet<QString> kBreakerStates = {u"closed"_s, u"open"_s, u"half_open"_s};
 
 QString resourcePath(const QString &name)
@@ -47,7 +46,7 @@ QString resourcePath(const QString &name)
     return u":/scenarios/"_s + name;
 }
 
-// ---- SPEC.md section 6, checked key by key ----------------------------------------------
+// ---- docs/formats.md, "Run report", checked key by key ----------------------------------------------
 
 /// Collects every mismatch between a report and the schema, each with its JSON path.
 class ReportSchema final {
@@ -360,6 +359,25 @@ qint64 errorsOf(const json &report, const char *model, const char *errorClass)
     return intAt(report, {"models", model, "errors", errorClass});
 }
 
+/// When the timeline note `note` was shown, in the run's seconds (-1 when it was not).
+double noteTime(const json &report, const char *note)
+{
+    for (const json &entry : report.at("timeline")) {
+        if (entry.value("note", std::string()) == note)
+            return entry.value("t_s", 0.0);
+    }
+    return -1.0;
+}
+
+std::optional<double> firstTransition(const json &report, const char *model, const char *state)
+{
+    for (const json &transition : report.at("models").at(model).at("breaker")) {
+        if (transition.value("to", std::string()) == state)
+            return transition.value("t_s", 0.0);
+    }
+    return std::nullopt;
+}
+
 int transitionsTo(const json &report, const char *model, const char *state)
 {
     int count = 0;
@@ -483,6 +501,80 @@ QMap<QString, PointCheck> pointChecks()
             failures << u"no stream was cut off before its end"_s;
         return failures;
     });
+    checks.insert(u"brownout"_s, [](const json &report) {
+        QStringList failures;
+        if (errorsOf(report, kPrimary, "overloaded") == 0)
+            failures << u"the primary never answered 529"_s;
+        if (errorsOf(report, kFallback, "rate_limited") == 0)
+            failures << u"the fallback never answered 429"_s;
+        if (intAt(report, {"totals", "retries"}) == 0)
+            failures << u"the brownout was never retried"_s;
+        return failures;
+    });
+    checks.insert(u"total-outage"_s, [](const json &report) {
+        QStringList failures;
+        const double down = noteTime(report, "everything down");
+        const double back = noteTime(report, "everything back");
+        for (const char *model : {kPrimary, kFallback}) {
+            const std::optional<double> opened = firstTransition(report, model, "open");
+            if (!opened || *opened < down || *opened > down + 2.0)
+                failures << u"%1's breaker did not open within 2 s of the outage"_s.arg(
+                                QString::fromLatin1(model));
+        }
+        // During the outage no provider is hammered: about one attempt per call.
+        const json &series = report.at("series");
+        const double step = series.at("step_s").get<double>();
+        double attempts = 0;
+        double calls = 0;
+        for (auto i = static_cast<std::size_t>(down / step);
+             i < static_cast<std::size_t>(back / step); ++i) {
+            calls += series.at("requests").at(i).get<double>();
+            for (const char *model : {kPrimary, kFallback})
+                attempts += series.at("models").at(model).at("attempts").at(i).get<double>();
+        }
+        if (calls == 0 || attempts / calls > 1.5)
+            failures << u"%1 attempts per call during the outage"_s.arg(attempts / calls);
+        // Models answer again as soon as the providers are back.
+        const auto afterReturn = static_cast<std::size_t>((back + 2.0) / step);
+        const double answered = series.at("by_source").at(kPrimary).at(afterReturn).get<double>() +
+                                series.at("by_source").at(kFallback).at(afterReturn).get<double>();
+        if (answered < 0.9 * series.at("requests").at(afterReturn).get<double>())
+            failures << u"models were not answering 2 s after the return"_s;
+        return failures;
+    });
+    const auto timedOutPrimary = [](const json &report) {
+        QStringList failures;
+        if (errorsOf(report, kPrimary, "timeout") == 0)
+            failures << u"no call left the primary on a time limit"_s;
+        return failures;
+    };
+    checks.insert(u"silent-primary"_s, timedOutPrimary);
+    checks.insert(u"slow-first-token"_s, timedOutPrimary);
+    checks.insert(u"stalled-stream"_s, timedOutPrimary);
+    checks.insert(u"no-terminator"_s, [](const json &report) {
+        QStringList failures;
+        // Accepted at once: one attempt per call, no retry.
+        if (intAt(report, {"totals", "attempts"}) != intAt(report, {"totals", "requests"}) ||
+            intAt(report, {"totals", "retries"}) != 0)
+            failures << u"%1 attempts and %2 retries for %3 calls"_s
+                            .arg(intAt(report, {"totals", "attempts"}))
+                            .arg(intAt(report, {"totals", "retries"}))
+                            .arg(intAt(report, {"totals", "requests"}));
+        return failures;
+    });
+    checks.insert(u"content-filter"_s, [](const json &report) {
+        QStringList failures;
+        const qint64 refused = errorsOf(report, kPrimary, "content_filter");
+        if (refused == 0)
+            failures << u"nothing was refused on content grounds"_s;
+        // Reported, not retried, not sent to the fallback.
+        if (refused != intAt(report, {"totals", "failed"}))
+            failures << u"%1 refusals but %2 failed calls"_s.arg(refused).arg(
+                            intAt(report, {"totals", "failed"}));
+        if (intAt(report, {"models", kFallback, "attempts"}) != 0)
+            failures << u"refused requests went to the fallback"_s;
+        return failures;
+    });
     return checks;
 }
 
@@ -498,7 +590,9 @@ private Q_SLOTS:
         const QStringList files = QDir(u":/scenarios"_s).entryList({u"*.json"_s}, QDir::Files);
         for (const char *name :
              {"steady", "primary-outage", "rate-limit-storm", "overload-fallback", "slow-provider",
-              "context-overflow", "bad-key", "flapping", "midstream"})
+              "context-overflow", "bad-key", "flapping", "midstream", "brownout", "total-outage",
+              "silent-primary", "slow-first-token", "stalled-stream", "no-terminator",
+              "content-filter"})
             QVERIFY2(files.contains(QString::fromLatin1(name) + u".json"_s), name);
     }
 
@@ -531,18 +625,18 @@ private Q_SLOTS:
         QVERIFY2(prompts, qPrintable(promptError));
 
         ScenarioRun::Options options;
-        options.threads = kEngineThreads;
-        options.timeScale =
-            testing::scaledTimeScale(scenario.load.stream ? kStreamingTimeScale : kTimeScale);
-        ScenarioRun run(*config.config, scenario, *prompts, options, LabWorld::real());
-        QSignalSpy finished(&run, &ScenarioRun::finished);
+        options.threads = 0;
+        options.chaosThread = false;
+        auto clock = std::make_shared<FakeClock>();
+        ScenarioRun run(*config.config, scenario, *prompts, options, LabWorld::inProcess(clock));
         QString error;
         QElapsedTimer wall;
         wall.start();
         QVERIFY2(run.start(&error), qPrintable(error));
-        QVERIFY2(finished.wait(static_cast<int>(kFinishTimeoutMs * testing::testSlowdown())),
-                 "the run did not finish in time");
-        qInfo().noquote() << file << u"ran in %1 s"_s.arg(wall.elapsed() / 1000.0, 0, 'f', 1);
+        QVERIFY2(runInVirtualTime(*clock, [&run] { return run.isFinished(); },
+                                  scenario.duration + kFinishWithin),
+                 "the run did not finish");
+        qInfo().noquote() << file << u"ran in %1 s"_s.arg(wall.elapsed() / 1000.0, 0, 'f', 2);
 
         const json report = run.report();
         ReportSchema schema;
@@ -550,7 +644,12 @@ private Q_SLOTS:
         QVERIFY2(schema.problems.isEmpty(), qPrintable(schema.problems.join(u'\n')));
         QCOMPARE(QString::fromStdString(report.at("scenario").get<std::string>()), scenario.name);
         QCOMPARE(report.at("seed").get<std::uint64_t>(), scenario.seed);
-        QCOMPARE(report.at("timeline").size(), static_cast<std::size_t>(scenario.timeline.size()));
+        // Every step with a note is a marker in the report's timeline.
+        const auto noted = std::count_if(scenario.timeline.cbegin(), scenario.timeline.cend(),
+                                         [](const ChaosTimelineEntry &step) {
+                                             return !step.note.isEmpty();
+                                         });
+        QCOMPARE(report.at("timeline").size(), static_cast<std::size_t>(noted));
 
         const ExpectationVerdict verdict = run.verdict();
         QVERIFY2(verdict.passed, qPrintable(verdict.failures.join(u'\n')));

@@ -67,9 +67,9 @@ private Q_SLOTS:
         QVERIFY(editor.isValid());
         QVERIFY(apply->isEnabled());
 
-        // Replace `5` of "max_attempts": 5 by a 0.
+        // Replace the default of "max_attempts" by a 0.
         text->setFocus();
-        select(text, u"\"max_attempts\": 5"_s);
+        select(text, u"\"max_attempts\": %1"_s.arg(RetryPolicy().maxAttempts));
         QTest::keyClicks(text, u"\"max_attempts\": 0"_s);
         QVERIFY(!apply->isEnabled()); // no Apply while the edit is unchecked
         QElapsedTimer typed;

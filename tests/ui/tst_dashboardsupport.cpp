@@ -84,7 +84,7 @@ private Q_SLOTS:
         const QString question = realRunQuestion(config, scenario);
         QVERIFY(question.contains(u"claude-sonnet-4-6 (anthropic, https://api.anthropic.com)"_s));
         QVERIFY(question.contains(u"About 1,150 requests (20 requests per second for 60 s)"_s));
-        QVERIFY(question.contains(u"up to 5 times"_s));
+        QVERIFY(question.contains(u"up to %1 times"_s.arg(RetryPolicy().maxAttempts)));
     }
 
     void keysInTheEnvironmentAreRedacted()

@@ -89,6 +89,7 @@ private Q_SLOTS:
         for (std::uint64_t seed = 1; seed <= 20; ++seed) {
             SeededRandom pick(seed);
             BreakerPolicy policy;
+            policy.window = WindowKind::Count;
             policy.halfOpenProbes = 1 + static_cast<int>(pick.uniform01() * 4);
             policy.consecutiveFailures = 1 + static_cast<int>(pick.uniform01() * 5);
             policy.windowSize = 5 + static_cast<int>(pick.uniform01() * 20);
